@@ -1,0 +1,48 @@
+# trustly_nb — every target sets itself up first (a virtual environment in .venv).
+# Quick start on a fresh machine:   make lab    (JupyterLab on the notebooks, replay mode)
+#                                   make test   (lint, types, the whole test suite)
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+PORT    ?= 8888
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup lab demo test lint typecheck pytest record bench constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@bash scripts/bootstrap.sh "$(VENV)"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## the virtual environment with the project and its dev tools
+
+lab: setup ## JupyterLab on notebooks/ (TRUSTLY_NB_MODE=replay unless you set it)
+	cd notebooks && ../$(VENV)/bin/jupyter lab --port=$(PORT)
+
+demo: setup ## run every notebook headless in replay mode; executed copies in build/
+	$(PY) scripts/run_notebooks.py --out build
+
+test: setup lint typecheck pytest ## what CI runs
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+pytest: setup
+	@bash scripts/pytest.sh $(PY)
+
+record: setup ## re-record every notebook's cassette (the real sandbox with credentials, else the emulator)
+	$(PY) scripts/run_notebooks.py --record
+
+bench: setup ## benchmarks print side-by-side ratios; nothing is asserted
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+constraints: ## re-pin exact versions after a deliberate upgrade
+	$(VENV)/bin/pip freeze --exclude-editable | grep -vi '^trustly' > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

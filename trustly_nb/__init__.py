@@ -1,0 +1,97 @@
+"""trustly_nb: the Trustly North America Customers API, made for Jupyter.
+
+Look customers up, review them as pandas DataFrames, correct one in a form or many from
+a DataFrame, see exactly what will change before anything is sent, and replay every
+example from recorded cassettes with no credentials and no network.
+
+Example:
+    >>> import trustly_nb as tnb
+    >>> client = tnb.connect(cassette="01-quickstart")      # replay mode by default
+    >>> tnb.customers_to_frame(client.list_customers())
+
+Heavy modules (pandas, ipywidgets, vcrpy, the emulator) load only when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .changes import CLEAR
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    CassetteError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    ServerError,
+    TransportError,
+    TrustlyError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from .models import Address, Customer, DriverLicense
+
+if TYPE_CHECKING:
+    from . import emulator
+    from .cassettes import connect, use_cassette
+    from .client import Client
+    from .frames import customers_to_frame, diff_frame, frame_to_changes
+    from .widgets import CustomerForm
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "CLEAR",
+    "APIError",
+    "Address",
+    "AuthenticationError",
+    "BadRequestError",
+    "CassetteError",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "Customer",
+    "CustomerForm",
+    "DriverLicense",
+    "NotFoundError",
+    "ServerError",
+    "TransportError",
+    "TrustlyError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "__version__",
+    "connect",
+    "customers_to_frame",
+    "diff_frame",
+    "emulator",
+    "frame_to_changes",
+    "use_cassette",
+]
+
+# name -> module that defines it; loaded on first attribute access (PEP 562).
+_LAZY = {
+    "Client": "client",
+    "connect": "cassettes",
+    "use_cassette": "cassettes",
+    "customers_to_frame": "frames",
+    "frame_to_changes": "frames",
+    "diff_frame": "frames",
+    "CustomerForm": "widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "emulator":
+        return importlib.import_module(".emulator", __name__)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'trustly_nb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

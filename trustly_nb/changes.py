@@ -1,0 +1,215 @@
+"""Changes to a customer: naming, merging into the current object, and what not to send.
+
+A change set is what a caller asks to change, ``{field: value}``. Field names are the
+API's camelCase (snake_case accepted); a nested object is given as a dict, merged into
+the current one, or as dotted keys (``"address.city"``). ``None`` and :data:`CLEAR` mean
+"send ``null``", which removes the field; nothing else ever sends ``null``.
+
+Update by ID *sets the values passed*, so the documented way to change one field is
+get → change → post the whole object back: :func:`merge` builds that object.
+
+Example:
+    >>> normalize_changes({"address.city": "Austin", "external_tier": "Gold"})
+    {'address': {'city': 'Austin'}, 'externalTier': 'Gold'}
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from .errors import ValidationError
+from .masking import looks_masked
+from .models import (
+    ADDRESS_FIELDS,
+    CUSTOMER_FIELDS,
+    DRIVER_LICENSE_FIELDS,
+    READ_ONLY_FIELDS,
+    Customer,
+)
+
+__all__ = ["CLEAR", "flatten", "merge", "normalize_changes", "to_camel_field"]
+
+
+class _Clear:
+    """The type of :data:`CLEAR`; one instance, compared by identity."""
+
+    _instance: _Clear | None = None
+
+    def __new__(cls) -> _Clear:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "tnb.CLEAR"
+
+    def __reduce__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR: Final = _Clear()
+"""Send ``null`` for this field on purpose, which removes it (``"<clear>"`` in a frame)."""
+
+CLEAR_TEXT = "<clear>"
+
+_NESTED: dict[str, tuple[str, ...]] = {
+    "address": ADDRESS_FIELDS,
+    "driverLicense": DRIVER_LICENSE_FIELDS,
+}
+_SNAKE = {name: info.alias or name for name, info in Customer.model_fields.items()}
+
+
+def to_camel_field(name: str) -> str:
+    """The API's camelCase spelling of a documented field (``tax_id`` → ``taxId``).
+
+    Dotted names are converted part by part; unknown names are returned unchanged.
+    """
+    head, dot, tail = name.partition(".")
+    head = _SNAKE.get(head, head)
+    return f"{head}{dot}{tail}"
+
+
+def _is_clear(value: Any) -> bool:
+    return value is None or value is CLEAR
+
+
+def normalize_changes(
+    changes: Mapping[str, Any], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Turn a change set into the API's nested camelCase shape, ``CLEAR`` as ``None``.
+
+    Args:
+        changes: ``{field: value}``; snake_case, camelCase or dotted names.
+        current: the customer's current JSON, so fields it already has that the schema
+            does not list may be changed too.
+
+    Raises:
+        ValidationError: for a read-only field (``customerId``, ``createdAt``,
+            ``updatedAt``) or a name that is neither documented nor on the customer.
+    """
+    known = set(CUSTOMER_FIELDS) | set(current or ())
+    problems: list[tuple[str, str]] = []
+    nested: dict[str, Any] = {}
+    for raw_name, value in changes.items():
+        name = to_camel_field(str(raw_name))
+        head, _, tail = name.partition(".")
+        if head in READ_ONLY_FIELDS:
+            problems.append((head, "is set by Trustly and cannot be changed"))
+            continue
+        if head not in known:
+            guess = difflib.get_close_matches(head, sorted(known), n=1)
+            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            problems.append((head, f"is not a Customer field{hint}"))
+            continue
+        if tail:
+            if head in _NESTED and tail not in _NESTED[head]:
+                problems.append((name, f"is not a field of {head} {list(_NESTED[head])}"))
+                continue
+            target = nested.setdefault(head, {})
+            if not isinstance(target, dict):
+                problems.append((name, f"conflicts with a whole-object change of {head}"))
+                continue
+            target[tail] = None if _is_clear(value) else value
+        elif isinstance(value, Mapping):
+            rename = (lambda k: k) if head == "customData" else to_camel_field
+            inner = {rename(str(k)): (None if _is_clear(v) else v) for k, v in value.items()}
+            existing = nested.get(head)
+            nested[head] = {**existing, **inner} if isinstance(existing, dict) else inner
+        else:
+            nested[head] = None if _is_clear(value) else value
+    if problems:
+        raise ValidationError(problems)
+    return nested
+
+
+def merge(
+    current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The whole object to post back: the current customer with the changes applied.
+
+    Server-set timestamps are left out, and so is any value that looks masked
+    (``#####6790``) unless the caller set it: the mask must never be written back.
+
+    Args:
+        current: the customer's current camelCase JSON (from a fresh GET).
+        changes: a normalized change set (see :func:`normalize_changes`).
+
+    Returns:
+        The payload, and the dotted fields whose values actually differ.
+
+    Raises:
+        ValidationError: when only part of a masked ``driverLicense`` is changed (the
+            object is replaced whole, so its number is needed).
+    """
+    payload = copy.deepcopy(dict(current))
+    for key in ("createdAt", "updatedAt"):
+        payload.pop(key, None)
+    for key, value in changes.items():
+        existing = payload.get(key)
+        if isinstance(value, Mapping):
+            # A nested object is replaced whole on Trustly's side, so send all of it;
+            # a None inside means "drop this key".
+            base = existing if isinstance(existing, dict) else {}
+            merged = {**base, **copy.deepcopy(dict(value))}
+            payload[key] = {k: v for k, v in merged.items() if v is not None}
+        else:
+            payload[key] = copy.deepcopy(value)
+    _drop_masked(payload, changes)
+    before = flatten(current)
+    after = flatten(payload)
+    changed = [
+        field
+        for field in dict.fromkeys([*before, *after])
+        if field not in {"createdAt", "updatedAt"}
+        # A top-level field left out of the payload stays as it is on Trustly's side.
+        and field.partition(".")[0] in payload
+        and before.get(field) != after.get(field)
+    ]
+    return payload, changed
+
+
+def _drop_masked(payload: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    for key in list(payload):
+        value = payload[key]
+        if key in changes and not isinstance(changes[key], Mapping):
+            continue
+        if looks_masked(value):
+            del payload[key]
+        elif isinstance(value, dict) and key != "customData":
+            given = changes.get(key)
+            set_here: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+            masked = [k for k, v in value.items() if looks_masked(v) and k not in set_here]
+            if not masked:
+                continue
+            if key == "driverLicense":
+                if set_here:
+                    raise ValidationError(
+                        [("driverLicense.number", "is masked; give the full number too")],
+                        hint="The licence is replaced whole, so the number must be sent "
+                        "with the new state.",
+                    )
+                del payload[key]
+            else:
+                for k in masked:
+                    del value[k]
+
+
+def flatten(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """Nested camelCase JSON → ``{dotted field: value}`` (``customData`` keys included).
+
+    Example:
+        >>> flatten({"name": "Ada", "address": {"city": "Austin"}})
+        {'name': 'Ada', 'address.city': 'Austin'}
+    """
+    return dict(_walk(customer))
+
+
+def _walk(obj: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in obj.items():
+        if isinstance(value, Mapping) and value:
+            yield from _walk(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
