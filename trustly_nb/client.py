@@ -161,7 +161,10 @@ class Client:
         self._session.headers.update(
             {"Accept": "application/json", "User-Agent": f"trustly_nb/{__version__}"}
         )
+        self.concurrency_limit: int | None = None
+        """The most threads bulk work may use (1 while recording a cassette)."""
         self._pool_size = 0
+        self._adapter_class: type[HTTPAdapter] = HTTPAdapter
         self._pool_lock = threading.Lock()
         self.ensure_pool(pool_size)
 
@@ -203,10 +206,19 @@ class Client:
         with self._pool_lock:
             if size <= self._pool_size:
                 return
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=size, max_retries=0)
-            self._session.mount("https://", adapter)
-            self._session.mount("http://", adapter)
-            self._pool_size = size
+            self._mount(size)
+
+    def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
+        """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
+        with self._pool_lock:
+            self._adapter_class = adapter_class
+            self._mount(max(self._pool_size, 1))
+
+    def _mount(self, size: int) -> None:
+        adapter = self._adapter_class(pool_connections=4, pool_maxsize=size, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._pool_size = size
 
     # --- the four endpoints -------------------------------------------------------------
 
