@@ -31,3 +31,33 @@ def some_id(emu: emulator.Emulator) -> str:
         if not tnb.Customer.model_validate(customer).warnings:
             return str(customer["customerId"])
     raise AssertionError("the emulator's seed data has no customer without warnings")
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, object]:
+    """pytest-recording uses the project's one VCR configuration (scrubbing, matching)."""
+    from trustly_nb import _vcr
+
+    return _vcr.vcr_options()
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
+    """Register the project's readable-YAML serializer with pytest-recording's VCR."""
+    from trustly_nb import _vcr
+
+    _vcr.configure(vcr)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cassettes_dir(tmp_path, monkeypatch):
+    """An empty cassettes folder for one test, found through TRUSTLY_NB_CASSETTES."""
+    from trustly_nb import cassettes
+
+    folder = tmp_path / "cassettes"
+    folder.mkdir()
+    monkeypatch.setenv("TRUSTLY_NB_CASSETTES", str(folder))
+    monkeypatch.delenv("TRUSTLY_NB_MODE", raising=False)
+    monkeypatch.delenv("TRUSTLY_ACCESS_ID", raising=False)
+    monkeypatch.delenv("TRUSTLY_ACCESS_KEY", raising=False)
+    yield folder
+    cassettes._active.close()

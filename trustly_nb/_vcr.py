@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["cassette", "configure", "mount_replay_adapter", "vcr_options"]
 
 MATCH_ON = ("method", "path", "query", "body")
-SERIALIZER = "trustly_yaml"
+# Registered under the name "yaml" so cassette files keep the .yaml extension everywhere.
+SERIALIZER = "yaml"
 _KEPT_REQUEST_HEADERS = {"content-type"}
 _KEPT_RESPONSE_HEADERS = {"content-type", "server", "retry-after"}
 _LOOPBACK = re.compile(r"^http://(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+")
@@ -81,7 +82,7 @@ class _ReadableYaml:
             item["request"]["body"] = _as_structure(item["request"].get("body"))
             body = item["response"].get("body") or {}
             if "string" in body:
-                item["response"]["body"] = {"json": _as_structure(body["string"])}
+                item["response"]["body"] = _as_structure(body["string"]) or body
         text = yaml.dump(cassette, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False)
         return _provenance(interactions) + text
 
@@ -92,24 +93,28 @@ class _ReadableYaml:
             item["request"]["body"] = _as_text(item["request"].get("body"))
             body = item["response"].get("body") or {}
             if "json" in body:
-                item["response"]["body"] = {"string": _as_text(body["json"])}
+                item["response"]["body"] = {"string": _as_text(body)}
         return data
 
 
 def _as_structure(body: Any) -> Any:
+    """A JSON body as ``{"json": <structure>}``; anything else as it was."""
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     if isinstance(body, str) and body:
         try:
             return {"json": json.loads(body)}
         except ValueError:
-            return body
+            return {"string": body}
     return body
 
 
 def _as_text(body: Any) -> Any:
+    """The inverse of :func:`_as_structure`: the body as text again."""
     if isinstance(body, dict) and set(body) == {"json"}:
         return json.dumps(body["json"], ensure_ascii=False)
+    if isinstance(body, dict) and set(body) == {"string"}:
+        return body["string"]
     return body
 
 
@@ -128,8 +133,9 @@ def _provenance(interactions: list[dict[str, Any]]) -> str:
     day = datetime.now(UTC).date().isoformat()
     return (
         f"# Recorded {day} against {origin}.\n"
-        "# Re-record: `make record` (the Trustly sandbox when TRUSTLY_ACCESS_ID and\n"
-        "# TRUSTLY_ACCESS_KEY are set, else the emulator). Credentials are never stored;\n"
+        "# Re-record notebook cassettes with `make record` (the Trustly sandbox when\n"
+        "# TRUSTLY_ACCESS_ID and TRUSTLY_ACCESS_KEY are set, else the emulator), test\n"
+        "# cassettes with `pytest --record-mode=rewrite`. Credentials are never stored;\n"
         "# identity numbers outside the synthetic area 000 are masked.\n"
     )
 
