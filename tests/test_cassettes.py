@@ -131,7 +131,7 @@ def test_replay_is_safe_on_many_threads(cassettes_dir):
         expected = {cid: client.get_customer(cid).name for cid in ids}
     replaying = tnb.Client("a", "b", base_url="https://sandbox.trustly.one/api/v1")
     with tnb.use_cassette("threads"), ThreadPoolExecutor(8) as pool:
-        names = dict(zip(ids, pool.map(lambda cid: replaying.get_customer(cid).name, ids)))
+        names = dict(zip(ids, pool.map(lambda c: replaying.get_customer(c).name, ids), strict=True))
     assert names == expected
 
 
