@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import logging
 import os
@@ -22,26 +21,32 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import requests
 from pydantic import ValidationError as PydanticValidationError
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from . import __version__
+from ._transport import (
+    Retry,
+    api_error,
+    json_body,
+    may_retry_failure,
+    may_retry_status,
+    never_sent,
+    parse_retry_after,
+    transport_error,
+)
 from .changes import CLEAR, merge, normalize_changes
 from .errors import (
     ConfigurationError,
     ConflictError,
     RequestInfo,
-    TransportError,
     TrustlyErrorDetail,
     UnexpectedResponseError,
     ValidationError,
-    error_for_status,
 )
 from .models import Customer, validate_payload
 
@@ -61,14 +66,6 @@ ENVIRONMENTS: dict[str, str] = {
     "production": "https://api.trustly.one/api/v1",
 }
 _BACKOFF_CAP = 8.0
-
-
-class _Retry(Enum):
-    """Which failures a request may be retried on (see DESIGN.md, "Retries")."""
-
-    IDEMPOTENT = "idempotent"  # GET: 5xx, 429, connection failures, read timeouts
-    SAFE_POST = "safe-post"  # POST: 503/429 and failures before the request was sent
-    NEVER = "never"  # create without externalId: a retry could create a duplicate
 
 
 @dataclass
@@ -233,7 +230,7 @@ class Client:
             'ada.lovelace@example.com'
         """
         path = f"/customers/{_escape_id(customer_id)}"
-        return _customer_from(self._request("GET", path, retry=_Retry.IDEMPOTENT), "GET", path)
+        return _customer_from(self._request("GET", path, retry=Retry.IDEMPOTENT), "GET", path)
 
     def list_customers(
         self, external_id: str | None = None, customer_id: str | None = None
@@ -249,7 +246,7 @@ class Client:
             for key, value in (("externalId", external_id), ("customerId", customer_id))
             if value is not None
         }
-        body = self._request("GET", "/customers", params=params, retry=_Retry.IDEMPOTENT)
+        body = self._request("GET", "/customers", params=params, retry=Retry.IDEMPOTENT)
         items = body.get("customers") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise _unexpected("GET", "/customers", "no 'customers' list in the body")
@@ -270,7 +267,7 @@ class Client:
         payload = _payload_of(customer)
         params = {"externalId": external_id} if external_id is not None else None
         has_key = external_id is not None or bool(payload.get("externalId"))
-        retry = _Retry.SAFE_POST if has_key else _Retry.NEVER
+        retry = Retry.SAFE_POST if has_key else Retry.NEVER
         body = self._request("POST", "/customers", params=params, json=payload, retry=retry)
         return _customer_from(body, "POST", "/customers")
 
@@ -303,7 +300,7 @@ class Client:
             )
         if customer is not None:
             path = f"/customers/{_escape_id(customer_id)}"
-            body = self._request("POST", path, json=_payload_of(customer), retry=_Retry.SAFE_POST)
+            body = self._request("POST", path, json=_payload_of(customer), retry=Retry.SAFE_POST)
             return _customer_from(body, "POST", path)
         if not changes:
             raise ValidationError(
@@ -347,7 +344,7 @@ class Client:
     def send_update(self, plan: UpdatePlan) -> Customer:
         """Post a planned update (see :meth:`plan_update`) and return the updated customer."""
         path = f"/customers/{_escape_id(plan.customer_id)}"
-        body = self._request("POST", path, json=plan.payload, retry=_Retry.SAFE_POST)
+        body = self._request("POST", path, json=plan.payload, retry=Retry.SAFE_POST)
         return _customer_from(body, "POST", path)
 
     def preview_update(self, customer_id: str | int, **changes: Any) -> pd.DataFrame:
@@ -390,7 +387,7 @@ class Client:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
-        retry: _Retry,
+        retry: Retry,
     ) -> Any:
         url = f"{self.base_url}{path}"
         info = RequestInfo(method, urlsplit(url).path)
@@ -402,25 +399,25 @@ class Client:
                     method, url, params=params, json=json, timeout=self.timeout
                 )
             except requests.RequestException as exc:
-                sent = not _never_sent(exc)
-                if attempt < self.max_retries and _may_retry_failure(retry, sent):
+                sent = not never_sent(exc)
+                if attempt < self.max_retries and may_retry_failure(retry, sent):
                     attempt += 1
                     self._sleep(attempt, None, info, type(exc).__name__)
                     continue
-                raise _transport_error(exc, info, sent, self.timeout) from None
+                raise transport_error(exc, info, sent, self.timeout) from None
             elapsed = (time.perf_counter() - started) * 1000
             status = response.status_code
             logger.debug("%s → %s in %.1f ms (attempt %d)", info, status, elapsed, attempt + 1)
             if 200 <= status < 300:
-                return _json_body(response, info)
-            if attempt < self.max_retries and _may_retry_status(retry, status):
+                return json_body(response, info)
+            if attempt < self.max_retries and may_retry_status(retry, status):
                 attempt += 1
                 self._sleep(attempt, response.headers.get("Retry-After"), info, str(status))
                 continue
-            raise _api_error(response, info)
+            raise api_error(response, info)
 
     def _sleep(self, attempt: int, retry_after: str | None, info: RequestInfo, why: str) -> None:
-        delay = _parse_retry_after(retry_after)
+        delay = parse_retry_after(retry_after)
         if delay is None:
             delay = min(self.backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
             delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
@@ -515,87 +512,3 @@ def _customer_from(body: Any, method: str, path: str) -> Customer:
 def _unexpected(method: str, path: str, why: str) -> UnexpectedResponseError:
     detail = TrustlyErrorDetail(message=why)
     return UnexpectedResponseError(200, [detail], RequestInfo(method, path))
-
-
-def _json_body(response: requests.Response, info: RequestInfo) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise UnexpectedResponseError(
-            response.status_code, [], info, body_excerpt=_excerpt(response.text)
-        ) from None
-
-
-def _api_error(response: requests.Response, info: RequestInfo) -> Exception:
-    details: list[TrustlyErrorDetail] = []
-    excerpt = None
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        details = [TrustlyErrorDetail.from_json(item) for item in body["errors"]]
-    else:
-        excerpt = _excerpt(response.text)
-    request_id = response.headers.get("X-Request-Id") or response.headers.get("Request-Id")
-    return error_for_status(
-        response.status_code, details, info, body_excerpt=excerpt, request_id=request_id
-    )
-
-
-def _excerpt(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _never_sent(exc: requests.RequestException) -> bool:
-    """Whether the failure happened before the request could reach the server."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
-    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
-
-
-def _may_retry_failure(retry: _Retry, sent: bool) -> bool:
-    if retry is _Retry.IDEMPOTENT:
-        return True
-    return retry is _Retry.SAFE_POST and not sent
-
-
-def _may_retry_status(retry: _Retry, status: int) -> bool:
-    if retry is _Retry.IDEMPOTENT:
-        return status >= 500 or status == 429
-    return retry is _Retry.SAFE_POST and status in (429, 503)
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _transport_error(
-    exc: requests.RequestException, info: RequestInfo, sent: bool, timeout: float
-) -> TransportError:
-    if isinstance(exc, requests.Timeout):
-        what = f"no answer within the {timeout:g} s timeout"
-    elif not sent:
-        what = "could not connect to the server"
-    else:
-        what = "the connection failed before a complete answer arrived"
-    if info.method == "POST" and sent:
-        todo = (
-            "The update may or may not have been applied: get the customer to check "
-            "before sending it again."
-        )
-    else:
-        todo = "Check the network and the base URL, then try again."
-    return TransportError(f"{info}: {what}. {todo}", request=info, sent=sent)
