@@ -1,0 +1,828 @@
+"""A local, stateful emulator of the documented Customers API. It is **not** Trustly.
+
+It runs on the standard library (``http.server``), keeps customers in memory (thread
+safe), starts with a dozen synthetic customers (:func:`seed_customers`), and can add
+latency and fail a reproducible share of requests with 503. Tests, benchmarks, the
+``emulator`` mode and the shipped cassettes use it; every response carries a
+``Server: trustly_nb-emulator/<version> (not Trustly)`` header so nobody mistakes it.
+
+Documented by Trustly, and followed here:
+    the four endpoints, their paths, query parameters and ``{"customer": ...}`` /
+    ``{"customers": [...]}`` bodies; HTTP Basic auth with accessId / accessKey; the
+    Customer schema's required fields and ``minLength`` constraints; ``null`` removing a
+    field on create-or-update; upsert by ``customerId`` or ``externalId``; no paging;
+    timestamps as epoch milliseconds; the error format ``{"errors": [{"domain",
+    "code", "message", "location", "occurredAt"}]}`` with 400 / code 200 for invalid
+    parameters, 401 / code 375 for access control, 500 / code 100, and 503.
+
+Inferred (Trustly does not document it; this is our best reading):
+    an unknown customer id answers 400 "Could not find a customer using Id <id>"; the
+    401 message wording; the validation messages and their ``location`` values (one
+    error per failing field); the 503 domain and the 404 body for an unknown path or a method
+    a path does not support; update-by-id validating the *merged* customer; a nested
+    object (``address``, ``driverLicense``, ``customData``) being replaced whole, with
+    ``null`` keys inside it dropped; the shape of new customer ids; ``vip`` accepted as
+    a number; ``updatedAt`` strictly increasing on every write.
+
+Example:
+    >>> from trustly_nb import emulator
+    >>> with emulator.serve() as emu:
+    ...     client = emu.client()
+    ...     client.get_customer("1001165729").name
+    'Ada Whitfield'
+
+Run it on its own with ``python -m trustly_nb.emulator --port 8787``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import copy
+import hmac
+import json
+import logging
+import random
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from urllib.parse import parse_qs, unquote
+
+from . import __version__
+from ._seed import FIRST_CUSTOMER_ID, seed_customers
+
+if TYPE_CHECKING:
+    from .client import Client
+
+__all__ = [
+    "DEFAULT_ACCESS_ID",
+    "DEFAULT_ACCESS_KEY",
+    "FIXED_CLOCK_START_MS",
+    "SERVER_HEADER",
+    "Emulator",
+    "Fault",
+    "RecordedRequest",
+    "main",
+    "seed_customers",
+    "serve",
+]
+
+logger = logging.getLogger("trustly_nb.emulator")
+
+DEFAULT_ACCESS_ID = "emulator-access-id"
+DEFAULT_ACCESS_KEY = "emulator-access-key"  # an emulator-only dummy, printed by the CLI
+SERVER_HEADER = f"trustly_nb-emulator/{__version__} (not Trustly)"
+FIXED_CLOCK_START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+FIXED_CLOCK_STEP_MS = 1000
+
+_EXC = "com.trustly.merchantgateway.v1.exception."
+INVALID_PARAMETER = _EXC + "InvalidParameterException"
+ACCESS_CONTROL = _EXC + "AccessControlException"
+SERVICE_UNAVAILABLE = _EXC + "ServiceUnavailableException"
+INTERNAL_ERROR = _EXC + "InternalErrorException"
+NOT_FOUND = _EXC + "NotFoundException"
+_API = "/api/v1"
+_SERVER_SET = ("customerId", "createdAt", "updatedAt")
+_NESTED = frozenset({"address", "driverLicense", "customData"})
+_MAX_RECORDED = 10_000
+
+JSON = dict[str, Any]
+
+
+class RecordedRequest(NamedTuple):
+    """One request the emulator received (see :attr:`Emulator.requests`)."""
+
+    method: str
+    path: str
+    """The path with its query string, as sent."""
+    body: Any
+    """The parsed JSON body, or ``None`` when there was none or it was not JSON."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A hand-made answer from the ``faults`` hook, for failures the API can produce.
+
+    Attributes:
+        status: the HTTP status to send.
+        body: the raw body.
+        content_type: its ``Content-Type``.
+        headers: extra response headers.
+        drop: close the connection without answering (``status`` and body unused).
+    """
+
+    status: int = 500
+    body: bytes = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+    content_type: str = "text/html"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+    @classmethod
+    def dropped_connection(cls) -> Fault:
+        """Close the connection after reading the request, sending nothing back."""
+        return cls(drop=True)
+
+
+FaultHook = Callable[[str, str, int], "Fault | None"]
+"""``faults(method, path, k)``: a :class:`Fault` for the k-th (1-based) request, or None."""
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+class _Clock:
+    """Timestamps: the wall clock, a caller's function, or a fixed clock for cassettes."""
+
+    def __init__(self, kind: str, now_ms: Callable[[], int] | None) -> None:
+        if kind not in ("wall", "fixed"):
+            raise ValueError(f"clock must be 'wall' or 'fixed', got {kind!r}")
+        if now_ms is not None and kind == "fixed":
+            raise ValueError("pass either clock='fixed' or now_ms, not both")
+        self._now_ms = now_ms
+        self._fixed = kind == "fixed"
+        self._last = FIXED_CLOCK_START_MS - FIXED_CLOCK_STEP_MS
+
+    def read(self) -> int:
+        """The time now (for ``occurredAt``); the fixed clock does not move on reads."""
+        if self._fixed:
+            return max(self._last, FIXED_CLOCK_START_MS)
+        return self._now_ms() if self._now_ms else _wall_ms()
+
+    def tick(self) -> int:
+        """The time of a write; the fixed clock moves one step per write."""
+        if self._fixed:
+            self._last += FIXED_CLOCK_STEP_MS
+            return self._last
+        return self.read()
+
+
+def _wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _error_item(
+    domain: str, code: int, message: str, occurred_at: int, location: str | None = None
+) -> JSON:
+    item: JSON = {"domain": domain, "code": code, "message": message}
+    if location is not None:
+        item["location"] = location
+    item["occurredAt"] = occurred_at
+    return item
+
+
+def _merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> JSON:
+    """``current`` with ``patch`` applied: top-level set / null removes / nested replaced."""
+    result = dict(current)
+    for key, value in patch.items():
+        if key in _SERVER_SET:
+            continue
+        if value is None:
+            result.pop(key, None)
+        elif key in _NESTED and isinstance(value, dict):
+            result[key] = {k: v for k, v in value.items() if v is not None}
+        else:
+            result[key] = value
+    return result
+
+
+# The schema's machine-readable constraints and nothing stricter: field -> (kind, minLength).
+_RULES: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(("name", "email", "externalId", "merchantId"), ("string", 1)),
+    **dict.fromkeys(("taxId", "phone", "dateOfBirth", "currency", "balance", "organizationNumber",
+                     "externalTier", "personId", "nationalId"), ("string", 0)),
+    "vip": ("string or number", 0),  # documented as a string; numbers are common
+    "enrollDate": ("integer", 0),
+    "customData": ("object", 0),
+    "address": ("object", 0),
+    "driverLicense": ("object", 0),
+}  # fmt: skip
+_NESTED_RULES: dict[str, dict[str, int]] = {
+    "address": {"address1": 1, "address2": 0, "city": 1, "state": 2, "zip": 5, "country": 2},
+    "driverLicense": {"number": 0, "state": 0},
+}
+_REQUIRED = {"": ("name", "address", "phone", "email"), "address": ("country",),
+             "driverLicense": ("number", "state")}  # fmt: skip
+_KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+          list: "an array", dict: "an object"}  # fmt: skip
+_Problems = list[tuple[str | None, str]]
+
+
+def _problem(location: str, value: Any, kind: str, min_length: int) -> str | None:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    fits = {
+        "string": isinstance(value, str),
+        "string or number": isinstance(value, str) or number,
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "object": isinstance(value, dict),
+    }[kind]
+    if not fits:
+        article = "an" if kind[0] in "aeiou" else "a"
+        return f"{location} must be {article} {kind}, got {_KINDS.get(type(value), 'null')}"
+    if isinstance(value, str) and len(value) < min_length:
+        return f"{location} must be at least {min_length} character{'s' * (min_length > 1)}"
+    return None
+
+
+def _problems(customer: Mapping[str, Any]) -> _Problems:
+    """Every way a customer breaks the schema's constraints, as ``(location, message)``."""
+    found: _Problems = []
+    for parent, names in _REQUIRED.items():
+        scope = customer.get(parent) if parent else customer
+        if not isinstance(scope, Mapping):
+            continue
+        for name in names:
+            if name not in scope:
+                location = f"{parent}.{name}" if parent else name
+                found.append((location, f"{location} is required"))
+    for name, (kind, min_length) in _RULES.items():
+        value = customer.get(name)
+        if name in customer and (message := _problem(name, value, kind, min_length)):
+            found.append((name, message))
+        elif isinstance(value, dict) and name in _NESTED_RULES:
+            for key, nested_min in _NESTED_RULES[name].items():
+                location = f"{name}.{key}"
+                if key in value and (
+                    message := _problem(location, value[key], "string", nested_min)
+                ):
+                    found.append((location, message))
+    return found
+
+
+class Emulator:
+    """The emulator: an HTTP server on 127.0.0.1 and its in-memory store of customers.
+
+    Use it through :func:`serve` (a context manager), or call :meth:`start` and
+    :meth:`stop`. ``latency_ms``, ``fail_rate``, ``retry_after`` and ``faults`` are plain
+    attributes and may be changed while it runs. Each request is recorded, then sleeps
+    its latency, then may get a fault or an injected 503; only then are the credentials
+    checked (paths under ``/api/v1``) and the request routed.
+
+    Args:
+        port: the port to listen on; 0 picks a free one (see :attr:`port`).
+        access_id: the only accessId accepted.
+        access_key: the only accessKey accepted.
+        latency_ms: added to every request, slept outside the store's lock so requests
+            overlap.
+        fail_rate: the share of requests answered 503 before anything changes.
+        seed: makes the failures reproducible: whether the k-th request (1-based, counted
+            per method and path) fails depends only on (seed, method, path, k).
+        retry_after: when set, injected 503s carry ``Retry-After`` with this many seconds.
+        clock: ``"wall"`` (real time) or ``"fixed"``: starts at 2026-01-01T00:00:00Z and
+            moves 1000 ms per write, so recorded cassettes are reproducible.
+        now_ms: a function giving epoch milliseconds, instead of the wall clock.
+        customers: the initial customers; ``None`` means :func:`seed_customers`.
+        faults: ``faults(method, path, k)`` may return a :class:`Fault` to send instead
+            of the normal answer (an HTML 500, a dropped connection, ...).
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        access_id: str = DEFAULT_ACCESS_ID,
+        access_key: str = DEFAULT_ACCESS_KEY,
+        latency_ms: float = 0.0,
+        fail_rate: float = 0.0,
+        seed: int | str = 0,
+        retry_after: float | None = None,
+        clock: str = "wall",
+        now_ms: Callable[[], int] | None = None,
+        customers: Iterable[Mapping[str, Any]] | None = None,
+        faults: FaultHook | None = None,
+    ) -> None:
+        if not 0.0 <= fail_rate <= 1.0:
+            raise ValueError(f"fail_rate must be between 0 and 1, got {fail_rate!r}")
+        if latency_ms < 0:
+            raise ValueError(f"latency_ms must not be negative, got {latency_ms!r}")
+        self.access_id = access_id
+        self.access_key = access_key
+        self.latency_ms = latency_ms
+        self.fail_rate = fail_rate
+        self.seed = seed
+        self.retry_after = retry_after
+        self.faults = faults
+        self._requested_port = port
+        self._clock = _Clock(clock, now_ms)
+        self._lock = threading.Lock()  # guards the store and the id counter
+        self._store: dict[str, JSON] = {}
+        self._next_id = FIRST_CUSTOMER_ID
+        self._meta_lock = threading.Lock()  # guards the request log and the counters
+        self._counts: dict[tuple[str, str], int] = {}
+        self._recorded: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED)
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        for customer in seed_customers() if customers is None else customers:
+            self._insert(copy.deepcopy(dict(customer)), keep_timestamps=True)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Start serving on a background daemon thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = _Server(("127.0.0.1", self._requested_port), _Handler)
+        server.emulator = self
+        self._server = server
+        # A short poll interval so stop() returns quickly (the default is 0.5 s).
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"trustly_nb-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.debug("emulator listening on %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection, keep-alive ones included."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._stopping.set()  # wakes handlers sleeping out their latency
+        stopper = threading.Thread(target=server.shutdown)
+        stopper.start()
+        # serve_forever() notices the shutdown only at its next poll; a connection wakes it.
+        with suppress(OSError):
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        stopper.join()
+        # shutdown() only stops accepting: handler threads on keep-alive connections
+        # would go on serving, so cut their sockets (they then exit and close them).
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (the real one once started)."""
+        if self._server is None:
+            return self._requested_port
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """The API root to give a client, e.g. ``http://127.0.0.1:54321/api/v1``."""
+        return f"http://127.0.0.1:{self.port}{_API}"
+
+    def client(self, **kwargs: Any) -> Client:
+        """A :class:`trustly_nb.Client` pointed at this emulator with its credentials.
+
+        Args:
+            **kwargs: passed on to ``Client`` (``timeout``, ``max_retries``, ...).
+        """
+        from .client import Client
+
+        return Client(self.access_id, self.access_key, base_url=self.base_url, **kwargs)
+
+    def __repr__(self) -> str:
+        state = "running" if self._server else "stopped"
+        return f"<trustly_nb.emulator.Emulator {state} base_url={self.base_url!r}>"
+
+    # --- observation and direct store access (for tests) ----------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of the requests received, oldest first (at most the last 10 000)."""
+        with self._meta_lock:
+            return list(self._recorded)
+
+    def reset_requests(self) -> None:
+        """Forget the recorded requests (the failure counters are kept)."""
+        with self._meta_lock:
+            self._recorded.clear()
+
+    def get(self, customer_id: str) -> JSON | None:
+        """A copy of the stored customer, or ``None``."""
+        with self._lock:
+            found = self._store.get(str(customer_id))
+        return copy.deepcopy(found) if found is not None else None
+
+    def put(self, customer: Mapping[str, Any]) -> JSON:
+        """Insert or replace a customer as given (not validated), bumping ``updatedAt``.
+
+        A customer without ``customerId`` gets a new one. Returns a copy of what is stored.
+        """
+        with self._lock:
+            stored = self._insert(copy.deepcopy(dict(customer)), keep_timestamps=False)
+        return copy.deepcopy(stored)
+
+    def customers(self) -> list[JSON]:
+        """Copies of every stored customer, in id order of creation."""
+        with self._lock:
+            found = list(self._store.values())
+        return copy.deepcopy(found)
+
+    def would_fail(self, method: str, path: str, k: int) -> bool:
+        """Whether the k-th (1-based) request to ``method path`` gets an injected 503."""
+        if self.fail_rate <= 0:
+            return False
+        draw = random.Random(f"{self.seed}|{method}|{path}|{k}").random()
+        return draw < self.fail_rate
+
+    # --- the store (callers hold self._lock) ---------------------------------------------
+
+    def _stamp(self, previous: Any) -> int:
+        now = self._clock.tick()
+        # Strictly later than the last write, so stale-write checks see every change.
+        if isinstance(previous, int) and now <= previous:
+            now = previous + 1
+        return now
+
+    def _new_id(self) -> str:
+        while str(self._next_id) in self._store:
+            self._next_id += 1
+        self._next_id += 1
+        return str(self._next_id - 1)
+
+    def _insert(self, customer: JSON, *, keep_timestamps: bool) -> JSON:
+        customer_id = str(customer.get("customerId") or self._new_id())
+        old = self._store.get(customer_id)
+        body = {k: v for k, v in customer.items() if k not in _SERVER_SET}
+        created = customer.get("createdAt") or (old or {}).get("createdAt")
+        updated = customer.get("updatedAt")
+        if not keep_timestamps or not isinstance(updated, int):
+            previous = [t for t in ((old or {}).get("updatedAt"), updated) if isinstance(t, int)]
+            updated = self._stamp(max(previous, default=None))
+        stored = {"customerId": customer_id, **body}
+        stored["createdAt"] = created if isinstance(created, int) else updated
+        stored["updatedAt"] = updated
+        # Stored dicts are never changed in place (writes replace them), so readers may
+        # serialise a reference outside the lock.
+        self._store[customer_id] = stored
+        return stored
+
+    def _write(self, old: JSON, patch: Mapping[str, Any]) -> _Reply:
+        merged = _merge(old, patch)
+        if problems := _problems(merged):
+            return self._invalid(problems)
+        merged["updatedAt"] = self._stamp(old.get("updatedAt"))
+        self._store[old["customerId"]] = merged
+        return _Reply(200, _dumps({"customer": merged}))
+
+    def _find(self, customer_id: Any, external_id: Any) -> JSON | None:
+        if isinstance(customer_id, str) and customer_id in self._store:
+            return self._store[customer_id]
+        if isinstance(external_id, str):
+            return next(
+                (c for c in self._store.values() if c.get("externalId") == external_id), None
+            )
+        return None
+
+    # --- answering a request ---------------------------------------------------------------
+
+    def _error(self, status: int, domain: str, code: int, message: str) -> _Reply:
+        item = _error_item(domain, code, message, self._clock.read())
+        return _Reply(status, _dumps({"errors": [item]}))
+
+    def _invalid(self, problems: Sequence[tuple[str | None, str]]) -> _Reply:
+        now = self._clock.read()
+        items = [
+            _error_item(INVALID_PARAMETER, 200, f"Invalid parameter: {message}", now, location)
+            for location, message in problems
+        ]
+        return _Reply(400, _dumps({"errors": items}))
+
+    def _not_found(self, customer_id: str) -> _Reply:
+        message = f"Could not find a customer using Id {customer_id}"
+        return self._error(400, INVALID_PARAMETER, 200, message)
+
+    def _answer(self, method: str, target: str, authorization: str | None, raw: bytes) -> _Reply:
+        path, _, query = target.partition("?")
+        body = _parse_json(raw)
+        with self._meta_lock:
+            self._recorded.append(RecordedRequest(method, target, body[0] if body else None))
+            k = self._counts[method, path] = self._counts.get((method, path), 0) + 1
+        if self.latency_ms > 0 and self._stopping.wait(self.latency_ms / 1000):
+            return _Reply(503, drop=True)  # stopped while sleeping: answer nothing
+        fault = self.faults(method, path, k) if self.faults else None
+        if fault is not None:
+            return _Reply(fault.status, fault.body, fault.content_type, fault.headers, fault.drop)
+        if self.would_fail(method, path, k):
+            reply = self._error(503, SERVICE_UNAVAILABLE, 100, "Service temporarily unavailable")
+            if self.retry_after is not None:
+                reply.headers = {"Retry-After": f"{self.retry_after:g}"}
+            return reply
+        if path != _API and not path.startswith(_API + "/"):
+            return self._unknown(method, path)
+        if not self._authorized(authorization):
+            reply = self._error(
+                401, ACCESS_CONTROL, 375, "Access denied: invalid accessId or accessKey"
+            )
+            reply.headers = {"WWW-Authenticate": 'Basic realm="trustly_nb-emulator"'}
+            return reply
+        return self._route(method, path, parse_qs(query, keep_blank_values=True), body)
+
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], body: tuple[Any] | None
+    ) -> _Reply:
+        rest = path[len(_API) :]
+        params = {key: values[0] for key, values in query.items()}
+        if rest == "/customers" and method == "GET":
+            return self._list(params.get("externalId"), params.get("customerId"))
+        head, _, segment = rest.rpartition("/")
+        if head == "/customers" and segment and method in ("GET", "POST"):
+            customer_id = unquote(segment)
+            if method == "GET":
+                with self._lock:
+                    found = self._store.get(customer_id)
+                if found is None:
+                    return self._not_found(customer_id)
+                return _Reply(200, _dumps({"customer": found}))
+            return self._with_object(body, lambda patch: self._update(customer_id, patch))
+        if rest == "/customers" and method == "POST":
+            return self._with_object(
+                body, lambda data: self._upsert(data, params.get("externalId"))
+            )
+        return self._unknown(method, path)
+
+    def _with_object(self, body: tuple[Any] | None, then: Callable[[JSON], _Reply]) -> _Reply:
+        if body is None:
+            return self._invalid(
+                [(None, "the request body must be a JSON object (it is missing or not JSON)")]
+            )
+        if not isinstance(body[0], dict):
+            return self._invalid([(None, "the request body must be a JSON object")])
+        return then(body[0])
+
+    def _list(self, external_id: str | None, customer_id: str | None) -> _Reply:
+        with self._lock:
+            found = [
+                c
+                for c in self._store.values()
+                if (external_id is None or c.get("externalId") == external_id)
+                and (customer_id is None or c["customerId"] == customer_id)
+            ]
+        return _Reply(200, _dumps({"customers": found}))
+
+    def _update(self, customer_id: str, patch: JSON) -> _Reply:
+        with self._lock:
+            old = self._store.get(customer_id)
+            if old is None:
+                return self._not_found(customer_id)
+            return self._write(old, patch)
+
+    def _upsert(self, data: JSON, query_external_id: str | None) -> _Reply:
+        with self._lock:
+            old = self._find(data.get("customerId"), query_external_id) or self._find(
+                None, data.get("externalId")
+            )
+            if old is not None:
+                return self._write(old, data)
+            created = _merge({}, data)
+            if query_external_id and "externalId" not in created:
+                created["externalId"] = query_external_id
+            if problems := _problems(created):
+                return self._invalid(problems)
+            stored = self._insert(created, keep_timestamps=False)
+            return _Reply(200, _dumps({"customer": stored}))
+
+    def _unknown(self, method: str, path: str) -> _Reply:
+        return self._error(404, NOT_FOUND, 404, f"No such endpoint: {method} {path}")
+
+    def _authorized(self, header: str | None) -> bool:
+        scheme, _, encoded = (header or "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        user, _, password = decoded.partition(":")
+        # Both comparisons always run: constant time, like a real server should be.
+        same_user = hmac.compare_digest(user.encode(), self.access_id.encode())
+        same_key = hmac.compare_digest(password.encode(), self.access_key.encode())
+        return same_user and same_key
+
+
+def _parse_json(raw: bytes) -> tuple[Any] | None:
+    """``(value,)`` for a JSON body (so a JSON ``null`` is told from no body), else None."""
+    if not raw.strip():
+        return None
+    try:
+        return (json.loads(raw),)
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops SYNs when a thread pool opens its connections at
+    # once, and each dropped SYN costs a 1 s retransmit.
+    request_queue_size = 128
+    emulator: Emulator
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            # shutdown, not close: the handler thread owns the file descriptor and closes
+            # it itself once its blocking read returns.
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-answer is normal; keep stderr quiet.
+        logger.debug("connection from %s failed", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    disable_nagle_algorithm = True  # else every keep-alive request stalls ~40 ms
+
+    def version_string(self) -> str:
+        return SERVER_HEADER
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self) -> None:
+        emulator = cast(_Server, self.server).emulator
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            self._send(emulator._invalid([(None, "chunked request bodies are not supported")]))
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            self._send(emulator._invalid([(None, "Content-Length is not a valid number")]))
+            return
+        raw = self.rfile.read(length) if length else b""
+        try:
+            reply = emulator._answer(
+                self.command, self.path, self.headers.get("Authorization"), raw
+            )
+        except Exception:
+            logger.exception("emulator failed on %s %s", self.command, self.path)
+            reply = emulator._error(500, INTERNAL_ERROR, 100, "Internal server error")
+        self._send(reply)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
+
+    def _send(self, reply: _Reply) -> None:
+        if reply.drop:
+            self.close_connection = True
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Malformed requests and unknown methods: Trustly's JSON error shape, not HTML.
+        self.close_connection = True
+        text = message or HTTPStatus(code).phrase
+        if code == HTTPStatus.NOT_IMPLEMENTED:  # an unknown method: like any unsupported one
+            code, text = 404, f"No such endpoint: {self.command} {self.path.partition('?')[0]}"
+        domain, trustly_code = {404: (NOT_FOUND, 404), 400: (INVALID_PARAMETER, 200)}.get(
+            code, (INTERNAL_ERROR, 100)
+        )
+        body = _dumps({"errors": [_error_item(domain, trustly_code, text, _wall_ms())]})
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(body)
+
+
+@contextmanager
+def serve(
+    port: int = 0,
+    latency_ms: float = 0.0,
+    fail_rate: float = 0.0,
+    seed: int | str = 0,
+    *,
+    access_id: str = DEFAULT_ACCESS_ID,
+    access_key: str = DEFAULT_ACCESS_KEY,
+    retry_after: float | None = None,
+    clock: str = "wall",
+    now_ms: Callable[[], int] | None = None,
+    customers: Iterable[Mapping[str, Any]] | None = None,
+    faults: FaultHook | None = None,
+) -> Iterator[Emulator]:
+    """Run an emulator on a background thread for the ``with`` block, then stop it.
+
+    The arguments are :class:`Emulator`'s. Leaving the block stops the server and closes
+    its open keep-alive connections.
+
+    Example:
+        >>> with serve(latency_ms=20, fail_rate=0.1, seed=7) as emu:
+        ...     print(emu.base_url)                      # doctest: +ELLIPSIS
+        http://127.0.0.1:.../api/v1
+    """
+    emulator = Emulator(
+        port=port,
+        access_id=access_id,
+        access_key=access_key,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        seed=seed,
+        retry_after=retry_after,
+        clock=clock,
+        now_ms=now_ms,
+        customers=customers,
+        faults=faults,
+    )
+    with emulator:
+        yield emulator
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m trustly_nb.emulator``: serve in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m trustly_nb.emulator",
+        description="A local emulator of the Trustly Customers API (not Trustly).",
+    )
+    parser.add_argument("--port", type=int, default=8787, help="0 picks a free port")
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--fail-rate", type=float, default=0.0)
+    parser.add_argument("--seed", default="0")
+    parser.add_argument("--retry-after", type=float, default=None)
+    parser.add_argument("--clock", choices=("wall", "fixed"), default="wall")
+    args = parser.parse_args(argv)
+    emulator = Emulator(
+        port=args.port,
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        seed=args.seed,  # "7" and 7 draw the same failures
+        retry_after=args.retry_after,
+        clock=args.clock,
+    )
+    try:
+        emulator.start()
+    except OSError as exc:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try --port 0")
+        return 1
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C and kill stop it cleanly even when started with SIGINT ignored (`cmd &`).
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.default_int_handler)
+    with emulator:
+        print(f"trustly_nb emulator (not Trustly) listening on {emulator.base_url}", flush=True)
+        print(f"  accessId:  {emulator.access_id}", flush=True)
+        print(f"  accessKey: {emulator.access_key}   (emulator-only dummy credentials)", flush=True)
+        print("Ctrl-C to stop.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
