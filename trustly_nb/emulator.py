@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from urllib.parse import parse_qs, unquote
 
 from . import __version__
+from . import _emulator_rules as rules
 from ._seed import FIRST_CUSTOMER_ID, seed_customers
 
 if TYPE_CHECKING:
@@ -91,8 +92,6 @@ SERVICE_UNAVAILABLE = _EXC + "ServiceUnavailableException"
 INTERNAL_ERROR = _EXC + "InternalErrorException"
 NOT_FOUND = _EXC + "NotFoundException"
 _API = "/api/v1"
-_SERVER_SET = ("customerId", "createdAt", "updatedAt")
-_NESTED = frozenset({"address", "driverLicense", "customData"})
 _MAX_RECORDED = 10_000
 
 JSON = dict[str, Any]
@@ -187,84 +186,6 @@ def _error_item(
         item["location"] = location
     item["occurredAt"] = occurred_at
     return item
-
-
-def _merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> JSON:
-    """``current`` with ``patch`` applied: top-level set / null removes / nested replaced."""
-    result = dict(current)
-    for key, value in patch.items():
-        if key in _SERVER_SET:
-            continue
-        if value is None:
-            result.pop(key, None)
-        elif key in _NESTED and isinstance(value, dict):
-            result[key] = {k: v for k, v in value.items() if v is not None}
-        else:
-            result[key] = value
-    return result
-
-
-# The schema's machine-readable constraints and nothing stricter: field -> (kind, minLength).
-_RULES: dict[str, tuple[str, int]] = {
-    **dict.fromkeys(("name", "email", "externalId", "merchantId"), ("string", 1)),
-    **dict.fromkeys(("taxId", "phone", "dateOfBirth", "currency", "balance", "organizationNumber",
-                     "externalTier", "personId", "nationalId"), ("string", 0)),
-    "vip": ("string or number", 0),  # documented as a string; numbers are common
-    "enrollDate": ("integer", 0),
-    "customData": ("object", 0),
-    "address": ("object", 0),
-    "driverLicense": ("object", 0),
-}  # fmt: skip
-_NESTED_RULES: dict[str, dict[str, int]] = {
-    "address": {"address1": 1, "address2": 0, "city": 1, "state": 2, "zip": 5, "country": 2},
-    "driverLicense": {"number": 0, "state": 0},
-}
-_REQUIRED = {"": ("name", "address", "phone", "email"), "address": ("country",),
-             "driverLicense": ("number", "state")}  # fmt: skip
-_KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-          list: "an array", dict: "an object"}  # fmt: skip
-_Problems = list[tuple[str | None, str]]
-
-
-def _problem(location: str, value: Any, kind: str, min_length: int) -> str | None:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    fits = {
-        "string": isinstance(value, str),
-        "string or number": isinstance(value, str) or number,
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "object": isinstance(value, dict),
-    }[kind]
-    if not fits:
-        article = "an" if kind[0] in "aeiou" else "a"
-        return f"{location} must be {article} {kind}, got {_KINDS.get(type(value), 'null')}"
-    if isinstance(value, str) and len(value) < min_length:
-        return f"{location} must be at least {min_length} character{'s' * (min_length > 1)}"
-    return None
-
-
-def _problems(customer: Mapping[str, Any]) -> _Problems:
-    """Every way a customer breaks the schema's constraints, as ``(location, message)``."""
-    found: _Problems = []
-    for parent, names in _REQUIRED.items():
-        scope = customer.get(parent) if parent else customer
-        if not isinstance(scope, Mapping):
-            continue
-        for name in names:
-            if name not in scope:
-                location = f"{parent}.{name}" if parent else name
-                found.append((location, f"{location} is required"))
-    for name, (kind, min_length) in _RULES.items():
-        value = customer.get(name)
-        if name in customer and (message := _problem(name, value, kind, min_length)):
-            found.append((name, message))
-        elif isinstance(value, dict) and name in _NESTED_RULES:
-            for key, nested_min in _NESTED_RULES[name].items():
-                location = f"{name}.{key}"
-                if key in value and (
-                    message := _problem(location, value[key], "string", nested_min)
-                ):
-                    found.append((location, message))
-    return found
 
 
 class Emulator:
@@ -466,7 +387,7 @@ class Emulator:
     def _insert(self, customer: JSON, *, keep_timestamps: bool) -> JSON:
         customer_id = str(customer.get("customerId") or self._new_id())
         old = self._store.get(customer_id)
-        body = {k: v for k, v in customer.items() if k not in _SERVER_SET}
+        body = {k: v for k, v in customer.items() if k not in rules.SERVER_SET}
         created = customer.get("createdAt") or (old or {}).get("createdAt")
         updated = customer.get("updatedAt")
         if not keep_timestamps or not isinstance(updated, int):
@@ -481,8 +402,8 @@ class Emulator:
         return stored
 
     def _write(self, old: JSON, patch: Mapping[str, Any]) -> _Reply:
-        merged = _merge(old, patch)
-        if problems := _problems(merged):
+        merged = rules.merge(old, patch)
+        if problems := rules.problems(merged):
             return self._invalid(problems)
         merged["updatedAt"] = self._stamp(old.get("updatedAt"))
         self._store[old["customerId"]] = merged
@@ -597,10 +518,10 @@ class Emulator:
             )
             if old is not None:
                 return self._write(old, data)
-            created = _merge({}, data)
+            created = rules.merge({}, data)
             if query_external_id and "externalId" not in created:
                 created["externalId"] = query_external_id
-            if problems := _problems(created):
+            if problems := rules.problems(created):
                 return self._invalid(problems)
             stored = self._insert(created, keep_timestamps=False)
             return _Reply(200, _dumps({"customer": stored}))
