@@ -1,0 +1,88 @@
+"""Bad networks and bad servers: each fault gives the documented error and says what to do.
+
+Faults are injected by the real emulator over loopback (its ``faults`` hook, latency and
+503 knobs), not by mocking our own code.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import trustly_nb as tnb
+from trustly_nb import emulator
+from trustly_nb.emulator import Fault
+
+HTML_500 = Fault(status=500, body=b"<html><body><h1>Internal Server Error</h1></body></html>")
+
+
+def _only(method: str, fault: Fault, *, first: int = 10**9):
+    """A faults hook: the first ``first`` requests with ``method`` get ``fault``."""
+
+    def hook(m: str, path: str, k: int) -> Fault | None:
+        return fault if m == method and k <= first else None
+
+    return hook
+
+
+def test_latency_spike_past_the_timeout_is_a_transport_error():
+    """A server slower than the timeout gives TransportError saying so, for GET and POST."""
+    with emulator.serve(latency_ms=400) as emu:
+        client = emu.client(timeout=0.1, max_retries=1, backoff=0.001)
+        cid = emu.customers()[0]["customerId"]
+        with pytest.raises(tnb.TransportError, match=r"no answer within the 0\.1 s timeout"):
+            client.get_customer(cid)
+        emu.latency_ms = 0
+        plan = client.plan_update(cid, {"externalTier": "Gold"})
+        emu.latency_ms = 400
+        with pytest.raises(tnb.TransportError, match="may or may not have been applied"):
+            client.send_update(plan)
+
+
+def test_a_503_burst_is_ridden_out_by_retries():
+    """Three 503s in a row on GET, then success: the caller sees only the answer."""
+    with emulator.serve(faults=_only("GET", Fault(503, b"{}", "application/json"), first=3)) as emu:
+        client = emu.client(max_retries=3, backoff=0.001)
+        assert client.get_customer(emu.customers()[0]["customerId"]).name
+
+
+def test_a_503_burst_longer_than_the_retries_says_wait_and_retry():
+    """When the 503s outlast max_retries, ServerError says the service is overloaded."""
+    with emulator.serve(fail_rate=1.0) as emu:
+        client = emu.client(max_retries=2, backoff=0.001)
+        with pytest.raises(tnb.ServerError, match="overloaded or in maintenance") as info:
+            client.list_customers()
+    assert info.value.status == 503
+    assert len(emu.requests) == 3
+
+
+def test_a_dropped_connection_on_get_is_retried():
+    """A connection closed without an answer is retried for a GET."""
+    with emulator.serve(faults=_only("GET", Fault.dropped_connection(), first=1)) as emu:
+        client = emu.client(max_retries=2, backoff=0.001)
+        assert len(client.list_customers()) == len(emu.customers())
+
+
+def test_a_dropped_connection_on_post_is_not_resent():
+    """A POST whose connection drops may have landed: it is reported, never sent again."""
+    with emulator.serve(faults=_only("POST", Fault.dropped_connection())) as emu:
+        client = emu.client(max_retries=3, backoff=0.001)
+        cid = emu.customers()[0]["customerId"]
+        with pytest.raises(tnb.TransportError) as info:
+            client.update_customer(cid, externalTier="Gold")
+        posts = [r for r in emu.requests if r.method == "POST"]
+    assert info.value.sent is True
+    assert len(posts) == 1
+    assert "get the customer to check" in str(info.value)
+
+
+def test_a_500_with_an_html_body_is_a_readable_server_error():
+    """An HTML 500 (a proxy's page) becomes ServerError quoting a short excerpt."""
+    with emulator.serve(faults=_only("GET", HTML_500)) as emu:
+        client = emu.client(max_retries=1, backoff=0.001)
+        with pytest.raises(tnb.ServerError) as info:
+            client.list_customers()
+    text = str(info.value)
+    assert "HTTP 500" in text
+    assert "not Trustly's JSON error format" in text
+    assert "Internal Server Error" in text
+    assert "try again later" in text
