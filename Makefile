@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 PORT    ?= 8888
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup lab demo test lint typecheck pytest record bench constraints clean
+.PHONY: setup lab demo test lint typecheck pytest browser record bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@bash scripts/bootstrap.sh "$(VENV)"
@@ -31,8 +31,11 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-pytest: setup
+pytest: setup browser
 	@bash scripts/pytest.sh $(PY)
+
+browser: ## Debian's chromium for the browser tests (installed with apt-get when root)
+	@bash scripts/ensure-chromium.sh
 
 record: setup ## re-record every notebook's cassette (the real sandbox with credentials, else the emulator)
 	$(PY) scripts/run_notebooks.py --record
