@@ -106,3 +106,9 @@ def test_clear_is_a_singleton_that_survives_pickling():
     """CLEAR compares by identity, even after a round trip through pickle."""
     assert pickle.loads(pickle.dumps(tnb.CLEAR))  # noqa: S301 - our own bytes is tnb.CLEAR
     assert repr(tnb.CLEAR) == "tnb.CLEAR"
+
+
+def test_an_undocumented_nested_key_the_customer_has_may_be_changed():
+    """address.county is not in the schema, but a customer that has it may change it."""
+    current = {**CURRENT, "address": {**CURRENT["address"], "county": "Travis"}}
+    assert normalize_changes({"address.county": "Hays"}, current) == {"address": {"county": "Hays"}}

@@ -105,7 +105,8 @@ def normalize_changes(
             problems.append((head, f"is not a Customer field{hint}"))
             continue
         if tail:
-            if head in _NESTED and tail not in _NESTED[head]:
+            existing_keys = (current or {}).get(head) or {}
+            if head in _NESTED and tail not in _NESTED[head] and tail not in existing_keys:
                 problems.append((name, f"is not a field of {head} {list(_NESTED[head])}"))
                 continue
             target = nested.setdefault(head, {})
