@@ -22,16 +22,18 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import vcr
 import yaml
 from requests.adapters import HTTPAdapter
 from vcr.errors import CannotOverwriteExistingCassetteException, UnhandledHTTPRequestError
+from vcr.matchers import requests_match
 
 from .errors import CassetteError
 from .scrub import scrub_body
@@ -169,14 +171,33 @@ def cassette(path: Path, *, record: bool) -> Iterator[Any]:
 
 
 def _replay_leniently(active: Any) -> None:
+    """Replace vcrpy's playback on ``active``: indexed, thread-safe, re-run friendly.
+
+    vcrpy compares each request with every interaction, played ones included (vcrpy #911),
+    twice per request (can-play, then play). Here interactions are bucketed by method,
+    path and query, the full matchers (the scrubbed JSON body included) run only inside
+    the bucket, and the pick is remembered between the two calls.
+    """
     lock = threading.RLock()
+    buckets: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for index, (stored, _) in enumerate(active.data):
+        buckets[_bucket(stored)].append(index)
+    last = threading.local()
 
     def pick(request: Any) -> int | None:
-        matches = [index for index, _ in active._responses(request)]
+        if getattr(last, "request", None) is request:
+            return cast(int | None, last.index)
+        scrubbed = active._before_record_request(request)
+        matches = [
+            index
+            for index in buckets.get(_bucket(scrubbed), ())
+            if requests_match(scrubbed, active.data[index][0], active._match_on)
+        ]
         fresh = [index for index in matches if active.play_counts[index] == 0]
-        if fresh:
-            return fresh[0]
-        return matches[-1] if matches else None
+        # Prefer what has not been played; once all have, replay the last (a re-run cell).
+        index = fresh[0] if fresh else (matches[-1] if matches else None)
+        last.request, last.index = request, index
+        return index
 
     def can_play_response_for(request: Any) -> bool:
         with lock:
@@ -185,6 +206,7 @@ def _replay_leniently(active: Any) -> None:
     def play_response(request: Any) -> Any:
         with lock:
             index = pick(request)
+            last.request = None
             if index is None:
                 raise UnhandledHTTPRequestError(f"{active.path} has no answer for {request!r}")
             active.play_counts[index] += 1
@@ -194,11 +216,15 @@ def _replay_leniently(active: Any) -> None:
     active.play_response = play_response
 
 
+def _bucket(request: Any) -> tuple[Any, ...]:
+    return (request.method, request.path or "/", tuple(request.query))
+
+
 def mount_replay_adapter(client: Client, name: str) -> None:
     """Make replay misses raise :class:`CassetteError` with a message that says what to do."""
 
     class ReplayAdapter(HTTPAdapter):
-        def send(  # type: ignore[override]  # passes every option through unchanged
+        def send(  # passes every option through unchanged
             self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
         ) -> requests.Response:
             try:
