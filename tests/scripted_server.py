@@ -7,6 +7,7 @@ mocking requests: the client still talks real HTTP over a real socket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -62,10 +63,9 @@ def scripted(*replies: Reply) -> Iterator[tuple[str, Script]]:
             for key, value in reply.headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            try:
+            # The client may have given up first (a timeout test): that is the point.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first (a timeout test); that is the point
 
         do_GET = _answer  # noqa: N815
         do_POST = _answer  # noqa: N815
