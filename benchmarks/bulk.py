@@ -1,0 +1,147 @@
+"""``update_many`` at 8 workers next to a hand-written sequential get → post loop.
+
+Both update the same 400 synthetic customers (one field each: get the customer, change
+the field, post the whole object back, as Trustly documents) on a fresh emulator with
+20 ms of latency per request. The loop uses one keep-alive ``requests.Session``, so the
+ratio shows what concurrency buys, not connection reuse. The emulator runs in its own
+process, as a real API would: in this process its handler threads would share the GIL
+with the client's workers and measure the emulator's CPU, not the client's concurrency.
+Target: at least 6x (8 workers cap it at 8x). Nothing is asserted; this prints a table.
+
+Run: ``.venv/bin/python benchmarks/bulk.py [--customers 400] [--latency-ms 20] [--workers 8]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+import tqdm.auto  # noqa: F401  # loaded before timing, as in a notebook
+
+import trustly_nb.bulk  # noqa: F401  # (and pandas with it) so the timing is the requests
+from trustly_nb import Client, emulator
+
+_SERVER = """
+import json, sys
+from trustly_nb import emulator
+customers = json.loads(open(sys.argv[1]).read())
+with emulator.serve(latency_ms=float(sys.argv[2]), customers=customers) as emu:
+    print(emu.base_url, flush=True)
+    sys.stdin.read()  # serve until the benchmark closes our stdin
+"""
+
+
+def _customers(count: int) -> list[dict[str, Any]]:
+    seed = [c for c in emulator.seed_customers() if c["phone"].startswith("+")]
+    made = []
+    for i in range(count):
+        customer = copy.deepcopy(seed[i % len(seed)])
+        customer.update(customerId=str(3_000_000_000 + i), externalId=f"ext-bench-{i}")
+        made.append(customer)
+    return made
+
+
+def _changes(count: int) -> dict[str, dict[str, str]]:
+    return {str(3_000_000_000 + i): {"email": f"bench.{i}@example.com"} for i in range(count)}
+
+
+@contextmanager
+def _emulator(count: int, latency_ms: float) -> Iterator[Client]:
+    """A fresh emulator with ``count`` customers in a child process, and a client on it."""
+    with tempfile.TemporaryDirectory() as folder:
+        seed = Path(folder) / "customers.json"
+        seed.write_text(json.dumps(_customers(count)))
+        args = [sys.executable, "-c", _SERVER, str(seed), str(latency_ms)]
+        with subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        ) as child:
+            assert child.stdout is not None
+            assert child.stdin is not None
+            base_url = child.stdout.readline().strip()
+            try:
+                with Client(
+                    emulator.DEFAULT_ACCESS_ID, emulator.DEFAULT_ACCESS_KEY, base_url=base_url
+                ) as client:
+                    yield client
+            finally:
+                child.stdin.close()
+
+
+def _sequential(client: Client, changes: dict[str, dict[str, str]]) -> float:
+    """The loop an analyst would write by hand: one customer after another."""
+    with requests.Session() as session:
+        session.auth = (emulator.DEFAULT_ACCESS_ID, emulator.DEFAULT_ACCESS_KEY)
+        started = time.perf_counter()
+        for customer_id, fields in changes.items():
+            url = f"{client.base_url}/customers/{customer_id}"
+            response = session.get(url, timeout=30)
+            response.raise_for_status()
+            customer = response.json()["customer"]
+            for key in ("customerId", "createdAt", "updatedAt"):
+                customer.pop(key, None)
+            customer.update(fields)
+            session.post(url, json=customer, timeout=30).raise_for_status()
+        return time.perf_counter() - started
+
+
+def _bulk(client: Client, changes: dict[str, dict[str, str]], workers: int) -> float:
+    started = time.perf_counter()
+    result = client.update_many(changes, max_workers=workers, progress=False)
+    elapsed = time.perf_counter() - started
+    if not (result["status"] == "ok").all():
+        raise SystemExit(f"update_many left rows undone: {result.status.value_counts()}")
+    return elapsed
+
+
+def _all_updated(client: Client, changes: dict[str, dict[str, str]]) -> bool:
+    emails = {c.customer_id: c.email for c in client.list_customers()}
+    return all(emails.get(cid) == fields["email"] for cid, fields in changes.items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=400)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    changes = _changes(args.customers)
+    requests_made = 2 * args.customers  # a GET and a POST per customer
+
+    with _emulator(args.customers, args.latency_ms) as client:
+        sequential = _sequential(client, changes)
+        both_ok = _all_updated(client, changes)
+    with _emulator(args.customers, args.latency_ms) as client:
+        concurrent = _bulk(client, changes, args.workers)
+        both_ok = both_ok and _all_updated(client, changes)
+
+    print(
+        f"update {args.customers} customers (get → change → post, {requests_made} requests), "
+        f"emulator latency {args.latency_ms:g} ms"
+    )
+    print(f"{'approach':<34}{'workers':>8}{'seconds':>10}{'req/s':>10}")
+    rows = (
+        ("sequential loop, plain requests", 1, sequential),
+        ("client.update_many", args.workers, concurrent),
+    )
+    for name, workers, seconds in rows:
+        print(f"{name:<34}{workers:>8}{seconds:>10.2f}{requests_made / seconds:>10.1f}")
+    ratio = sequential / concurrent
+    verdict = "meets" if ratio >= 6 else "MISSES"
+    print(
+        f"ratio: update_many is {ratio:.2f}x the loop; {verdict} the 6x target "
+        f"(ceiling {args.workers}x){'' if both_ok else '; NOT every customer was updated'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
