@@ -405,3 +405,19 @@ def test_the_key_is_in_no_repr_str_or_log_line(emu, caplog, some_id):
     for text in texts:
         assert emu.access_key not in text
     assert re.search(r"GET /api/v1/customers/\d+ → 200", caplog.text)
+
+
+def test_a_cancelled_wait_sends_no_retry():
+    """Once the cancel event is set (a stopped bulk batch), a pending retry is not sent."""
+    import threading
+
+    from trustly_nb.client import UpdatePlan
+
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    with scripted(Reply(503, {}, headers={"Retry-After": "3600"})) as (url, script):
+        client = tnb.Client("id", "key", base_url=url, retry_after_cap=3600)
+        plan = UpdatePlan("1", tnb.Customer.model_validate(NEW), dict(NEW), ["email"])
+        with pytest.raises(tnb.ServerError):
+            client.send_update(plan, cancel=cancel)
+    assert len(script.seen) == 1

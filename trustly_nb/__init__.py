@@ -35,7 +35,7 @@ from .errors import (
 from .models import Address, Customer, DriverLicense
 
 if TYPE_CHECKING:
-    from . import emulator
+    from . import bulk, emulator, frames
     from .cassettes import connect, use_cassette
     from .client import Client
     from .frames import customers_to_frame, diff_frame, frame_to_changes
@@ -63,11 +63,13 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "__version__",
+    "bulk",
     "connect",
     "customers_to_frame",
     "diff_frame",
     "emulator",
     "frame_to_changes",
+    "frames",
     "use_cassette",
 ]
 
@@ -84,8 +86,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "emulator":
-        return importlib.import_module(".emulator", __name__)
+    if name in ("emulator", "bulk", "frames"):
+        return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value

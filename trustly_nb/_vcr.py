@@ -65,8 +65,9 @@ def _before_record_request(request: Any) -> Any:
 
 
 def _before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    # Sorted: vcrpy collects headers through a set, so their order changes between runs.
     response["headers"] = {
-        k: v for k, v in response["headers"].items() if k.lower() in _KEPT_RESPONSE_HEADERS
+        k: v for k, v in sorted(response["headers"].items()) if k.lower() in _KEPT_RESPONSE_HEADERS
     }
     body = response.get("body") or {}
     if body.get("string"):

@@ -354,7 +354,7 @@ class _Batch:
         cid, plan, attempt = item.customer_id, None, None
         try:
             plan = self.client.plan_update(
-                cid, item.changes, read_updated_at=item.stamp, force=self.force
+                cid, item.changes, read_updated_at=item.stamp, force=self.force, cancel=self.stop
             )
             if self.dry_run or not plan.changed:
                 self._finish(cid, _planned(plan, "dry-run" if self.dry_run else "ok"))
@@ -367,7 +367,7 @@ class _Batch:
                 row.attempt = attempt = uuid.uuid4().hex[:12]
                 self.in_flight[cid] = row
                 self._write(cid, row, _SENDING)  # before the POST, so a dead kernel keeps it
-            row.updated_at = self.client.send_update(plan).updated_at
+            row.updated_at = self.client.send_update(plan, cancel=self.stop).updated_at
             self._finish(cid, row)
         except Exception as exc:  # every failure is a row; the batch goes on
             if isinstance(exc, AuthenticationError):

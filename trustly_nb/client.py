@@ -229,8 +229,14 @@ class Client:
             >>> client.get_customer("1001165729").email
             'ada.lovelace@example.com'
         """
+        return self._get_customer(customer_id)
+
+    def _get_customer(
+        self, customer_id: str | int, cancel: threading.Event | None = None
+    ) -> Customer:
         path = f"/customers/{_escape_id(customer_id)}"
-        return _customer_from(self._request("GET", path, retry=Retry.IDEMPOTENT), "GET", path)
+        body = self._request("GET", path, retry=Retry.IDEMPOTENT, cancel=cancel)
+        return _customer_from(body, "GET", path)
 
     def list_customers(
         self, external_id: str | None = None, customer_id: str | None = None
@@ -317,6 +323,7 @@ class Client:
         *,
         read_updated_at: int | None = None,
         force: bool = False,
+        cancel: threading.Event | None = None,
     ) -> UpdatePlan:
         """Read the customer fresh and build the object an update would post. Sends no write.
 
@@ -326,12 +333,13 @@ class Client:
             read_updated_at: the ``updatedAt`` (epoch ms) seen when the caller read the
                 customer; a newer one now means someone else changed it.
             force: overwrite even if the customer changed since it was read.
+            cancel: once set, no retry is started (bulk work sets it when it stops).
 
         Raises:
             ConflictError: the customer changed since ``read_updated_at`` (and not ``force``).
             ValidationError: the merged customer breaks the spec's constraints.
         """
-        before = self.get_customer(customer_id)
+        before = self._get_customer(customer_id, cancel)
         current = before.model_dump(by_alias=True, exclude_none=True)
         stamp = before.updated_at
         stale = read_updated_at is not None and stamp is not None and stamp > read_updated_at
@@ -341,10 +349,15 @@ class Client:
         validate_payload(payload)
         return UpdatePlan(str(customer_id), before, payload, changed)
 
-    def send_update(self, plan: UpdatePlan) -> Customer:
-        """Post a planned update (see :meth:`plan_update`) and return the updated customer."""
+    def send_update(self, plan: UpdatePlan, *, cancel: threading.Event | None = None) -> Customer:
+        """Post a planned update (see :meth:`plan_update`) and return the updated customer.
+
+        Args:
+            plan: what :meth:`plan_update` built.
+            cancel: once set, no retry is started.
+        """
         path = f"/customers/{_escape_id(plan.customer_id)}"
-        body = self._request("POST", path, json=plan.payload, retry=Retry.SAFE_POST)
+        body = self._request("POST", path, json=plan.payload, retry=Retry.SAFE_POST, cancel=cancel)
         return _customer_from(body, "POST", path)
 
     def preview_update(self, customer_id: str | int, **changes: Any) -> pd.DataFrame:
@@ -372,11 +385,14 @@ class Client:
 
         return update_many(self, changes, **options)
 
-    def revert(self, journal_path: str | PathLike[str]) -> pd.DataFrame:
-        """Put back the before-values recorded in a bulk update's journal."""
+    def revert(self, journal_path: str | PathLike[str], **options: Any) -> pd.DataFrame:
+        """Put back the before-values recorded in a bulk update's journal.
+
+        Options are :func:`trustly_nb.bulk.revert`'s (``max_workers``, ``progress``, ...).
+        """
         from .bulk import revert
 
-        return revert(self, journal_path)
+        return revert(self, journal_path, **options)
 
     # --- the one place requests are made -----------------------------------------------
 
@@ -388,6 +404,7 @@ class Client:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         retry: Retry,
+        cancel: threading.Event | None = None,
     ) -> Any:
         url = f"{self.base_url}{path}"
         info = RequestInfo(method, urlsplit(url).path)
@@ -402,8 +419,8 @@ class Client:
                 sent = not never_sent(exc)
                 if attempt < self.max_retries and may_retry_failure(retry, sent):
                     attempt += 1
-                    self._sleep(attempt, None, info, type(exc).__name__)
-                    continue
+                    if self._wait(attempt, None, info, type(exc).__name__, cancel):
+                        continue
                 raise transport_error(exc, info, sent, self.timeout) from None
             elapsed = (time.perf_counter() - started) * 1000
             status = response.status_code
@@ -412,18 +429,31 @@ class Client:
                 return json_body(response, info)
             if attempt < self.max_retries and may_retry_status(retry, status):
                 attempt += 1
-                self._sleep(attempt, response.headers.get("Retry-After"), info, str(status))
-                continue
+                retry_after = response.headers.get("Retry-After")
+                if self._wait(attempt, retry_after, info, str(status), cancel):
+                    continue
             raise api_error(response, info)
 
-    def _sleep(self, attempt: int, retry_after: str | None, info: RequestInfo, why: str) -> None:
+    def _wait(
+        self,
+        attempt: int,
+        retry_after: str | None,
+        info: RequestInfo,
+        why: str,
+        cancel: threading.Event | None,
+    ) -> bool:
+        """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
         delay = parse_retry_after(retry_after)
         if delay is None:
             delay = min(self.backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
             delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
         delay = max(0.0, min(delay, self.retry_after_cap))
         logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
-        time.sleep(delay)
+        if cancel is None:
+            time.sleep(delay)
+            return True
+        # A stopped bulk batch must not send a retry after it has returned.
+        return not cancel.wait(delay)
 
 
 # --- helpers ------------------------------------------------------------------------------
