@@ -16,8 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP) ## the virtual environment with the project and its dev tools
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup ## JupyterLab on notebooks/ (TRUSTLY_NB_MODE=replay unless you set it)
-	cd notebooks && ../$(VENV)/bin/jupyter lab --port=$(PORT)
+	@echo "Mode: $${TRUSTLY_NB_MODE:-replay} (set TRUSTLY_NB_MODE=emulator to explore freely)"
+	cd notebooks && ../$(VENV)/bin/jupyter lab --port=$(PORT) $(ROOT_FLAG)
 
 demo: setup ## run every notebook headless in replay mode; executed copies in build/
 	$(PY) scripts/run_notebooks.py --out build
