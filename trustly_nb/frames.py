@@ -316,15 +316,7 @@ def frame_warnings(frame: pd.DataFrame) -> pd.DataFrame:
         data["address.country"].tolist() if "address.country" in data.columns else [None] * len(ids)
     )
     found: list[tuple[int, int, str, str, str]] = []
-    checked = (
-        "phone",
-        "email",
-        "address.country",
-        "address.state",
-        "driverLicense.state",
-        "dateOfBirth",
-    )
-    for order, field in enumerate(checked):
+    for order, field in enumerate(soft_checks.CHECKED_FIELDS):
         if field not in data.columns:
             continue
         for row, (value, country) in enumerate(zip(data[field].tolist(), countries, strict=True)):

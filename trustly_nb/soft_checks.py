@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ISO_COUNTRIES", "STATE_CODES", "check", "check_field"]
+__all__ = ["CHECKED_FIELDS", "ISO_COUNTRIES", "STATE_CODES", "check", "check_field"]
 
 # ISO 3166-1 alpha-2, officially assigned codes.
 ISO_COUNTRIES: frozenset[str] = frozenset(
@@ -80,7 +80,7 @@ def check_field(field: str, value: Any, customer: Mapping[str, Any] | None = Non
     return None
 
 
-_CHECKED = (
+CHECKED_FIELDS: tuple[str, ...] = (
     "phone",
     "email",
     "address.country",
@@ -88,12 +88,13 @@ _CHECKED = (
     "driverLicense.state",
     "dateOfBirth",
 )
+"""The dotted fields the soft checks look at, in the order warnings are listed."""
 
 
 def check(customer: Mapping[str, Any]) -> list[str]:
     """All soft-check warnings for a customer given as the API's camelCase JSON."""
     found = []
-    for field in _CHECKED:
+    for field in CHECKED_FIELDS:
         head, _, tail = field.partition(".")
         value: Any = customer.get(head)
         if tail:
