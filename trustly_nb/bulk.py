@@ -43,13 +43,13 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import pandas as pd
 
+from ._journal import RERUN, SENDING, Row, append_line, open_journal, read_trails
 from .changes import CLEAR, flatten
 from .errors import (
     APIError,
@@ -75,9 +75,7 @@ COLUMNS: Final = ("status", "error_code", "error_message", "fields", "updatedAt"
 STOP_GRACE_SECONDS = 5.0
 """How long a stopped batch waits for requests in flight to answer (a 2nd Ctrl-C skips it)."""
 
-_SENDING: Final = "sending"  # journal only: a POST is about to go out
 _UNKNOWN: Final = "The POST was in flight when the batch stopped: it may have landed. "
-_RERUN: Final = "A rerun reads the customer fresh and only sends what is still different."
 
 
 class BulkInterrupted(KeyboardInterrupt):
@@ -98,32 +96,11 @@ class BulkInterrupted(KeyboardInterrupt):
 
 
 @dataclass
-class _Row:
-    status: str
-    error_code: int | None = None
-    error_message: str | None = None
-    fields: str = ""
-    updated_at: int | None = None
-    changed: list[str] = field(default_factory=list)
-    before: dict[str, Any] = field(default_factory=dict)
-    after: dict[str, Any] = field(default_factory=dict)
-    attempt: str | None = None
-
-    def record(self, customer_id: str, status: str | None = None) -> dict[str, Any]:
-        """The journal line for this row."""
-        return {"customerId": customer_id, "status": status or self.status,
-                "error_code": self.error_code, "error_message": self.error_message,
-                "fields": self.fields, "changed": self.changed, "before": self.before,
-                "after": self.after, "updatedAt": self.updated_at, "attempt": self.attempt,
-                "at": datetime.now(UTC).isoformat(timespec="milliseconds")}  # fmt: skip
-
-
-@dataclass
 class _Item:
     customer_id: str
     changes: Mapping[str, Any]
     stamp: int | None = None
-    preset: _Row | None = None  # decided without a request (invalid, unchanged, skipped)
+    preset: Row | None = None  # decided without a request (invalid, unchanged, skipped)
 
 
 def update_many(
@@ -190,7 +167,7 @@ def update_many(
     done = _skip_ids(skip)
     for item in items:
         if item.customer_id in done:
-            item.preset = _Row("skipped", error_message="Already ok in skip=; not sent again.")
+            item.preset = Row("skipped", error_message="Already ok in skip=; not sent again.")
     desc = "dry run" if dry_run else "update_many"
     batch = _Batch(client, dry_run=dry_run, force=force, journal=None if dry_run else journal)
     return batch.execute(items, max_workers=max_workers, progress=progress, desc=desc)
@@ -220,15 +197,15 @@ def revert(
         >>> client.revert("fixes.jsonl")
     """
     items: list[_Item] = []
-    for cid, trail in _trails(Path(journal_path)).items():
+    for cid, trail in read_trails(Path(journal_path)).items():
         if not trail.wrote:
             continue
         item = _Item(cid, {k: CLEAR if v is None else v for k, v in trail.before.items()})
         item.stamp = trail.stamp
         masked = sorted(name for name, value in trail.before.items() if looks_masked(value))
         if masked:
-            item.preset = _Row("invalid", error_message=f"{', '.join(masked)} was read masked; "
-                               "a mask is never written back. Nothing was sent.")  # fmt: skip
+            item.preset = Row("invalid", error_message=f"{', '.join(masked)} was read masked; "
+                              "a mask is never written back. Nothing was sent.")  # fmt: skip
         items.append(item)
     batch = _Batch(client, dry_run=False, force=force, journal=journal)
     return batch.execute(items, max_workers=max_workers, progress=progress, desc="revert")
@@ -240,8 +217,9 @@ def read_journal(journal_path: str | os.PathLike[str]) -> pd.DataFrame:
     Example:
         >>> tnb.bulk.read_journal("fixes.jsonl").status.value_counts()
     """
-    trails = _trails(Path(journal_path))
-    rows = [_row_of(t.last) for t in trails.values() if t.last is not None]
+    # Here, not in _journal: the fold is the journal's, the result frame is this module's.
+    trails = read_trails(Path(journal_path))
+    rows = [Row.from_record(t.last) for t in trails.values() if t.last is not None]
     return _frame([cid for cid, t in trails.items() if t.last is not None], rows, None)
 
 
@@ -271,8 +249,8 @@ class _Batch:
         self.journal: TextIO | None = None
         self.lock = threading.Lock()  # guards everything below and the journal file
         self.stop = threading.Event()
-        self.outcomes: dict[str, _Row] = {}
-        self.in_flight: dict[str, _Row | None] = {}  # None while reading; the row while posting
+        self.outcomes: dict[str, Row] = {}
+        self.in_flight: dict[str, Row | None] = {}  # None while reading; the row while posting
         self.abandoned: set[str] = set()  # reported before their worker came back
         self.counts = {"ok": 0, "failed": 0}
         self.fatal: Exception | None = None  # a 401, or a journal that cannot be written
@@ -292,7 +270,7 @@ class _Batch:
         pool = ThreadPoolExecutor(workers, thread_name_prefix="trustly_nb-bulk")
         try:
             if self.journal_path is not None:
-                self.journal = _open_journal(self.journal_path)
+                self.journal = open_journal(self.journal_path)
                 for item in items:  # invalid ones; skipped and unchanged rows are not news
                     if item.preset is not None and item.preset.status == "invalid":
                         self._write(item.customer_id, item.preset)
@@ -321,7 +299,7 @@ class _Batch:
         reason = "Ctrl-C" if self.fatal is None else "a 401 (bad credentials)"
         if isinstance(self.fatal, OSError):
             reason = f"a journal write failure ({self.fatal})"
-        unsent = _Row("not-sent", error_message=f"Not sent: the batch stopped at {reason}.")
+        unsent = Row("not-sent", error_message=f"Not sent: the batch stopped at {reason}.")
         ids = [item.customer_id for item in items]
         rows = [item.preset or self.outcomes.get(item.customer_id, unsent) for item in items]
         result = _frame(ids, rows, self.journal_path)
@@ -366,7 +344,7 @@ class _Batch:
                     return
                 row.attempt = attempt = uuid.uuid4().hex[:12]
                 self.in_flight[cid] = row
-                self._write(cid, row, _SENDING)  # before the POST, so a dead kernel keeps it
+                self._write(cid, row, SENDING)  # before the POST, so a dead kernel keeps it
             row.updated_at = self.client.send_update(plan, cancel=self.stop).updated_at
             self._finish(cid, row)
         except Exception as exc:  # every failure is a row; the batch goes on
@@ -378,7 +356,7 @@ class _Batch:
             failed.attempt = attempt
             self._finish(cid, failed)
 
-    def _finish(self, cid: str, row: _Row) -> None:
+    def _finish(self, cid: str, row: Row) -> None:
         with self.lock:
             self.in_flight.pop(cid, None)
             self.counts["ok" if row.status in ("ok", "dry-run") else "failed"] += 1
@@ -387,13 +365,11 @@ class _Batch:
             # The truth goes to the journal even when it comes late: its last line wins.
             self._write(cid, row)
 
-    def _write(self, cid: str, row: _Row, status: str | None = None) -> None:
+    def _write(self, cid: str, row: Row, status: str | None = None) -> None:
         if self.journal is None:
             return
-        line = json.dumps(row.record(cid, status), ensure_ascii=False, default=str)
         try:
-            self.journal.write(line + "\n")
-            self.journal.flush()  # in the OS's hands: survives the process dying
+            append_line(self.journal, row.record(cid, status))
         except OSError as exc:  # a full disk: stop rather than go on unrecorded
             self.fatal = self.fatal or exc
             self.stop.set()
@@ -413,7 +389,7 @@ class _Batch:
         with self.lock:
             for cid, row in self.in_flight.items():
                 if row is not None:  # posting; a row still reading stays not-sent
-                    message = _UNKNOWN + _RERUN
+                    message = _UNKNOWN + RERUN
                     lost = dataclasses.replace(row, status="unknown", error_message=message)
                     self.outcomes[cid] = lost
                     self._write(cid, lost)
@@ -440,7 +416,7 @@ def _dict_items(changes: Mapping[Any, Any], stamps: Mapping[str, int | None]) ->
         item.stamp = stamps.get(cid)
         if not isinstance(wanted, Mapping):
             message = f"The changes must be a dict of fields, got {type(wanted).__name__}."
-            item.preset = _Row("invalid", error_message=message)
+            item.preset = Row("invalid", error_message=message)
     return list(items.values())
 
 
@@ -465,9 +441,9 @@ def _frame_items(edited: pd.DataFrame, original: pd.DataFrame, dry_run: bool) ->
     for cid in ids:
         item = _Item(cid, found.get(cid, {}), stamps.get(cid))
         if cid in refused:
-            item.preset = _Row("invalid", error_message=refused[cid])
+            item.preset = Row("invalid", error_message=refused[cid])
         elif cid not in found:  # nothing edited in this row: nothing to send
-            item.preset = _Row("dry-run" if dry_run else "ok", updated_at=item.stamp)
+            item.preset = Row("dry-run" if dry_run else "ok", updated_at=item.stamp)
         items.append(item)
     return items
 
@@ -485,14 +461,14 @@ def _skip_ids(skip: Any) -> set[str]:
         path = Path(skip)
         if not path.exists():  # the first run of `skip=path, journal=path`
             return set()
-        return {c for c, t in _trails(path).items() if t.last and t.last["status"] == "ok"}
+        return {c for c, t in read_trails(path).items() if t.last and t.last["status"] == "ok"}
     return {str(cid).strip() for cid in skip}
 
 
 # --- rows and frames --------------------------------------------------------------------
 
 
-def _planned(plan: UpdatePlan, status: str) -> _Row:
+def _planned(plan: UpdatePlan, status: str) -> Row:
     """A row for a planned update: what changes, before (journal form) and after."""
     current = plan.before.model_dump(by_alias=True, exclude_none=True)
     old, new = flatten(current), flatten(plan.payload)
@@ -507,8 +483,8 @@ def _planned(plan: UpdatePlan, status: str) -> _Row:
         f"{n}: {_shown(n, old.get(n))} → {_shown(n, new.get(n))}" for n in plan.changed
     )
     after = {name: new.get(name) for name in plan.changed}
-    return _Row(status, fields=shown, updated_at=plan.before.updated_at,
-                changed=list(plan.changed), before=before, after=after)  # fmt: skip
+    return Row(status, fields=shown, updated_at=plan.before.updated_at,
+               changed=list(plan.changed), before=before, after=after)  # fmt: skip
 
 
 def _shown(name: str, value: Any) -> str:
@@ -520,7 +496,7 @@ def _shown(name: str, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _failed(exc: Exception, plan: UpdatePlan | None, *, posting: bool) -> _Row:
+def _failed(exc: Exception, plan: UpdatePlan | None, *, posting: bool) -> Row:
     lost = isinstance(exc, UnexpectedResponseError) or (
         isinstance(exc, TransportError) and exc.sent
     )
@@ -530,7 +506,7 @@ def _failed(exc: Exception, plan: UpdatePlan | None, *, posting: bool) -> _Row:
         status = "conflict"
     else:  # a POST whose answer was lost may have landed
         status = "unknown" if posting and lost else "error"
-    row = _planned(plan, status) if plan is not None else _Row(status)
+    row = _planned(plan, status) if plan is not None else Row(status)
     row.error_code = exc.status if isinstance(exc, APIError) else None
     row.error_message = str(exc) if isinstance(exc, TrustlyError) else f"{exc!r}"
     if status == "unknown" and isinstance(exc, UnexpectedResponseError):
@@ -540,13 +516,7 @@ def _failed(exc: Exception, plan: UpdatePlan | None, *, posting: bool) -> _Row:
     return row
 
 
-def _row_of(record: Mapping[str, Any]) -> _Row:
-    return _Row(str(record.get("status")), record.get("error_code"),
-                record.get("error_message"), record.get("fields") or "",
-                record.get("updatedAt"))  # fmt: skip
-
-
-def _frame(ids: list[str], rows: list[_Row], journal: Path | None) -> pd.DataFrame:
+def _frame(ids: list[str], rows: list[Row], journal: Path | None) -> pd.DataFrame:
     index = pd.Index(ids, dtype=object, name="customerId")
     stamps = pd.Series([r.updated_at for r in rows], index=index, dtype="Int64")
     frame = pd.DataFrame(
@@ -558,73 +528,3 @@ def _frame(ids: list[str], rows: list[_Row], journal: Path | None) -> pd.DataFra
     frame.attrs["trustly_nb.summary"] = summary(frame).to_dict()
     frame.attrs["trustly_nb.journal"] = None if journal is None else str(journal)
     return frame
-
-
-# --- the journal on disk ---------------------------------------------------------------
-
-
-def _open_journal(path: Path) -> TextIO:
-    # 0600: journals hold unmasked before-values (personal data).
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
-    handle = os.fdopen(os.open(path, flags, 0o600), "a", encoding="utf-8")
-    if path.stat().st_size:
-        with path.open("rb") as existing:
-            existing.seek(-1, os.SEEK_END)
-            if existing.read(1) != b"\n":
-                handle.write("\n")  # a line torn by a killed process stays on its own
-    return handle
-
-
-@dataclass
-class _Trail:
-    """One customer's journal lines, folded."""
-
-    last: dict[str, Any] | None = None
-    pending: dict[str, Any] | None = None  # a "sending" line whose outcome is not seen yet
-    before: dict[str, Any] = field(default_factory=dict)
-    stamp: int | None = None  # updatedAt of the last write, if it was ok
-    wrote: bool = False
-
-    def absorb(self, record: Mapping[str, Any], stamp: int | None) -> None:
-        for name, value in (record.get("before") or {}).items():
-            head = name.partition(".")[0]
-            nested = name == head and any(k.startswith(f"{head}.") for k in self.before)
-            if name not in self.before and head not in self.before and not nested:
-                self.before[name] = value  # the earliest before-value wins
-        self.stamp, self.wrote = stamp, True
-
-
-def _trails(path: Path) -> dict[str, _Trail]:
-    trails: dict[str, _Trail] = {}
-    for record in _records(path):
-        trail = trails.setdefault(str(record.get("customerId")), _Trail())
-        pending, status = trail.pending, record.get("status")
-        if pending is not None and (
-            status == _SENDING or record.get("attempt") != pending.get("attempt")
-        ):
-            trail.absorb(pending, None)  # that POST's outcome was never written
-            trail.pending = pending = None
-        if status == _SENDING:
-            trail.pending = record
-            continue
-        trail.pending = None  # the outcome of the pending POST, if any, is this line
-        if status in ("ok", "unknown") and record.get("changed"):
-            trail.absorb(record, record.get("updatedAt") if status == "ok" else None)
-        trail.last = record
-    for trail in trails.values():
-        if trail.pending is not None:
-            trail.absorb(trail.pending, None)
-            message = "The process died with this POST in flight: it may have landed. " + _RERUN
-            trail.last = {**trail.pending, "status": "unknown", "error_message": message}
-    return trails
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # blank, or torn by a killed process mid-write
-            if isinstance(record, dict) and "customerId" in record:
-                yield record
