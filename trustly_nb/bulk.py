@@ -60,7 +60,7 @@ from .errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from .frames import _by_id, frame_to_changes, read_stamps
+from .frames import frame_to_changes, indexed_by_id, read_stamps
 from .masking import SENSITIVE_FIELDS, looks_masked, mask_value
 
 if TYPE_CHECKING:
@@ -422,7 +422,7 @@ def _dict_items(changes: Mapping[Any, Any], stamps: Mapping[str, int | None]) ->
 
 def _frame_items(edited: pd.DataFrame, original: pd.DataFrame, dry_run: bool) -> list[_Item]:
     stamps = read_stamps(original)
-    ids = [str(cid) for cid in _by_id(edited, "edited").index]  # ids as text, no duplicates
+    ids = [str(cid) for cid in indexed_by_id(edited, "edited").index]  # ids as text, no duplicates
     refused: dict[str, str] = {}
     try:
         found = frame_to_changes(edited, original)
@@ -430,7 +430,7 @@ def _frame_items(edited: pd.DataFrame, original: pd.DataFrame, dry_run: bool) ->
         # One ValidationError names every refused cell; find which rows, so only they
         # are refused (row by row is slower, and only taken when something is wrong).
         found = {}
-        mine, theirs = _by_id(edited, "edited"), _by_id(original, "original")
+        mine, theirs = indexed_by_id(edited, "edited"), indexed_by_id(original, "original")
         for position, cid in enumerate(ids):
             source = theirs.loc[[cid]] if cid in theirs.index else theirs.iloc[:0]
             try:

@@ -77,6 +77,7 @@ __all__ = [
     "diff_frame",
     "frame_to_changes",
     "frame_warnings",
+    "indexed_by_id",
     "masked_columns",
     "read_stamps",
     "style_diff",
@@ -154,7 +155,7 @@ def frame_to_changes(edited: pd.DataFrame, original: pd.DataFrame) -> dict[str, 
         {'1001': {'email': 'ada@example.org'}, '1002': {'vip': None}}
     """
     masked = masked_columns(original) | masked_columns(edited)
-    edited, original = _by_id(edited, "edited"), _by_id(original, "original")
+    edited, original = indexed_by_id(edited, "edited"), indexed_by_id(original, "original")
     unknown = edited.index[~edited.index.isin(original.index)].tolist()
     if unknown:
         listed = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
@@ -163,7 +164,7 @@ def frame_to_changes(edited: pd.DataFrame, original: pd.DataFrame) -> dict[str, 
             hint="frame_to_changes only changes customers that were read; "
             "create new ones with client.create_customer().",
         )
-    ids: list[str] = edited.index.tolist()  # text, by _by_id
+    ids: list[str] = edited.index.tolist()  # text, by indexed_by_id
     flat: dict[str, dict[str, Any]] = {}
     new_fields: set[str] = set()
     problems: list[tuple[str, str]] = []
@@ -208,7 +209,7 @@ def read_stamps(original: pd.DataFrame) -> dict[str, int | None]:
         >>> read_stamps(frame)
         {'1001': 1555696836548, '1002': None}
     """
-    frame = _by_id(original, "original")
+    frame = indexed_by_id(original, "original")
     ids = [str(cid) for cid in frame.index]
     if "updatedAt" not in frame.columns:
         return dict.fromkeys(ids)
@@ -310,7 +311,7 @@ def frame_warnings(frame: pd.DataFrame) -> pd.DataFrame:
           customerId  field                                            warning
         0       1002  phone  not in E.164 form (+ and up to 15 digits, e.g. ...)
     """
-    data = _by_id(frame, "frame", strict=False)
+    data = indexed_by_id(frame, "frame", strict=False)
     ids = list(data.index)
     countries = (
         data["address.country"].tolist() if "address.country" in data.columns else [None] * len(ids)
@@ -338,7 +339,7 @@ class _RefusedError(Exception):
     """One cell that cannot be turned into a change; the message says why."""
 
 
-def _by_id(frame: pd.DataFrame, which: str, *, strict: bool = True) -> pd.DataFrame:
+def indexed_by_id(frame: pd.DataFrame, which: str, *, strict: bool = True) -> pd.DataFrame:
     """The frame indexed by customerId as text (a CSV may have it as a column, as ints).
 
     ``strict``: every row needs an id, and each only once (to send changes by id).
@@ -488,7 +489,7 @@ def _diff(
     compare_masked: bool,
     skip: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    old, new = _by_id(before, "before"), _by_id(after, "after")
+    old, new = indexed_by_id(before, "before"), indexed_by_id(after, "after")
     if not old.index.equals(new.index):  # customers only on one side: union of rows
         union = old.index.append(new.index[~new.index.isin(old.index)])
         old, new = old.reindex(union), new.reindex(union)
