@@ -37,28 +37,24 @@ Run it on its own with ``python -m trustly_nb.emulator --port 8787``.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import copy
 import hmac
 import json
 import logging
 import random
 import signal
-import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from . import __version__
 from . import _emulator_rules as rules
+from ._emulator_http import Reply, Server, basic_credentials, parse_json
 from ._seed import FIRST_CUSTOMER_ID, seed_customers
 
 if TYPE_CHECKING:
@@ -133,15 +129,6 @@ class Fault:
 
 FaultHook = Callable[[str, str, int], "Fault | None"]
 """``faults(method, path, k)``: a :class:`Fault` for the k-th (1-based) request, or None."""
-
-
-@dataclass
-class _Reply:
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    drop: bool = False
 
 
 class _Clock:
@@ -250,8 +237,7 @@ class Emulator:
         self._counts: dict[tuple[str, str], int] = {}
         self._recorded: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED)
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: Server | None = None
         for customer in seed_customers() if customers is None else customers:
             self._insert(copy.deepcopy(dict(customer)), keep_timestamps=True)
 
@@ -262,39 +248,18 @@ class Emulator:
         if self._server is not None:
             return self
         self._stopping.clear()
-        server = _Server(("127.0.0.1", self._requested_port), _Handler)
-        server.emulator = self
-        self._server = server
-        # A short poll interval so stop() returns quickly (the default is 0.5 s).
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"trustly_nb-emulator:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = Server(self, self._requested_port, SERVER_HEADER)
+        self._server.serve_in_background()
         logger.debug("emulator listening on %s", self.base_url)
         return self
 
     def stop(self) -> None:
         """Stop serving and close every open connection, keep-alive ones included."""
-        server, thread = self._server, self._thread
-        if server is None:
+        if self._server is None:
             return
         self._stopping.set()  # wakes handlers sleeping out their latency
-        stopper = threading.Thread(target=server.shutdown)
-        stopper.start()
-        # serve_forever() notices the shutdown only at its next poll; a connection wakes it.
-        with suppress(OSError):
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-        stopper.join()
-        # shutdown() only stops accepting: handler threads on keep-alive connections
-        # would go on serving, so cut their sockets (they then exit and close them).
-        server.close_connections()
-        server.server_close()
-        if thread is not None:
-            thread.join()
-        self._server = self._thread = None
+        self._server.stop()
+        self._server = None
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -305,9 +270,7 @@ class Emulator:
     @property
     def port(self) -> int:
         """The port it listens on (the real one once started)."""
-        if self._server is None:
-            return self._requested_port
-        return int(self._server.server_address[1])
+        return self._requested_port if self._server is None else self._server.port
 
     @property
     def base_url(self) -> str:
@@ -401,13 +364,13 @@ class Emulator:
         self._store[customer_id] = stored
         return stored
 
-    def _write(self, old: JSON, patch: Mapping[str, Any]) -> _Reply:
+    def _write(self, old: JSON, patch: Mapping[str, Any]) -> Reply:
         merged = rules.merge(old, patch)
         if problems := rules.problems(merged):
             return self._invalid(problems)
         merged["updatedAt"] = self._stamp(old.get("updatedAt"))
         self._store[old["customerId"]] = merged
-        return _Reply(200, _dumps({"customer": merged}))
+        return Reply(200, _dumps({"customer": merged}))
 
     def _find(self, customer_id: Any, external_id: Any) -> JSON | None:
         if isinstance(customer_id, str) and customer_id in self._store:
@@ -418,35 +381,63 @@ class Emulator:
             )
         return None
 
+    # --- what the HTTP layer calls (trustly_nb._emulator_http) --------------------------
+    # It also calls _invalid() for a request whose body it cannot read.
+
+    def handle(self, method: str, target: str, authorization: str | None, body: bytes) -> Reply:
+        """Answer one request as the API would; the HTTP layer calls this for each one.
+
+        Args:
+            method: the HTTP method.
+            target: the path with its query string, as sent.
+            authorization: the ``Authorization`` header, or ``None``.
+            body: the raw request body (``b""`` for none).
+
+        Returns:
+            What to send back; an exception while answering becomes a Trustly-shaped 500.
+        """
+        try:
+            return self._answer(method, target, authorization, body)
+        except Exception:
+            logger.exception("emulator failed on %s %s", method, target)
+            return self._error(500, INTERNAL_ERROR, 100, "Internal server error")
+
+    def _protocol_error(self, status: int, message: str) -> Reply:
+        """The JSON error for a request the HTTP layer refuses before :meth:`handle`."""
+        domain, code = {404: (NOT_FOUND, 404), 400: (INVALID_PARAMETER, 200)}.get(
+            status, (INTERNAL_ERROR, 100)
+        )
+        return Reply(status, _dumps({"errors": [_error_item(domain, code, message, _wall_ms())]}))
+
     # --- answering a request ---------------------------------------------------------------
 
-    def _error(self, status: int, domain: str, code: int, message: str) -> _Reply:
+    def _error(self, status: int, domain: str, code: int, message: str) -> Reply:
         item = _error_item(domain, code, message, self._clock.read())
-        return _Reply(status, _dumps({"errors": [item]}))
+        return Reply(status, _dumps({"errors": [item]}))
 
-    def _invalid(self, problems: Sequence[tuple[str | None, str]]) -> _Reply:
+    def _invalid(self, problems: Sequence[tuple[str | None, str]]) -> Reply:
         now = self._clock.read()
         items = [
             _error_item(INVALID_PARAMETER, 200, f"Invalid parameter: {message}", now, location)
             for location, message in problems
         ]
-        return _Reply(400, _dumps({"errors": items}))
+        return Reply(400, _dumps({"errors": items}))
 
-    def _not_found(self, customer_id: str) -> _Reply:
+    def _not_found(self, customer_id: str) -> Reply:
         message = f"Could not find a customer using Id {customer_id}"
         return self._error(400, INVALID_PARAMETER, 200, message)
 
-    def _answer(self, method: str, target: str, authorization: str | None, raw: bytes) -> _Reply:
+    def _answer(self, method: str, target: str, authorization: str | None, raw: bytes) -> Reply:
         path, _, query = target.partition("?")
-        body = _parse_json(raw)
+        body = parse_json(raw)
         with self._meta_lock:
             self._recorded.append(RecordedRequest(method, target, body[0] if body else None))
             k = self._counts[method, path] = self._counts.get((method, path), 0) + 1
         if self.latency_ms > 0 and self._stopping.wait(self.latency_ms / 1000):
-            return _Reply(503, drop=True)  # stopped while sleeping: answer nothing
+            return Reply(503, drop=True)  # stopped while sleeping: answer nothing
         fault = self.faults(method, path, k) if self.faults else None
         if fault is not None:
-            return _Reply(fault.status, fault.body, fault.content_type, fault.headers, fault.drop)
+            return Reply(fault.status, fault.body, fault.content_type, fault.headers, fault.drop)
         if self.would_fail(method, path, k):
             reply = self._error(503, SERVICE_UNAVAILABLE, 100, "Service temporarily unavailable")
             if self.retry_after is not None:
@@ -464,7 +455,7 @@ class Emulator:
 
     def _route(
         self, method: str, path: str, query: dict[str, list[str]], body: tuple[Any] | None
-    ) -> _Reply:
+    ) -> Reply:
         rest = path[len(_API) :]
         params = {key: values[0] for key, values in query.items()}
         if rest == "/customers" and method == "GET":
@@ -477,7 +468,7 @@ class Emulator:
                     found = self._store.get(customer_id)
                 if found is None:
                     return self._not_found(customer_id)
-                return _Reply(200, _dumps({"customer": found}))
+                return Reply(200, _dumps({"customer": found}))
             return self._with_object(body, lambda patch: self._update(customer_id, patch))
         if rest == "/customers" and method == "POST":
             return self._with_object(
@@ -485,7 +476,7 @@ class Emulator:
             )
         return self._unknown(method, path)
 
-    def _with_object(self, body: tuple[Any] | None, then: Callable[[JSON], _Reply]) -> _Reply:
+    def _with_object(self, body: tuple[Any] | None, then: Callable[[JSON], Reply]) -> Reply:
         if body is None:
             return self._invalid(
                 [(None, "the request body must be a JSON object (it is missing or not JSON)")]
@@ -494,7 +485,7 @@ class Emulator:
             return self._invalid([(None, "the request body must be a JSON object")])
         return then(body[0])
 
-    def _list(self, external_id: str | None, customer_id: str | None) -> _Reply:
+    def _list(self, external_id: str | None, customer_id: str | None) -> Reply:
         with self._lock:
             found = [
                 c
@@ -502,16 +493,16 @@ class Emulator:
                 if (external_id is None or c.get("externalId") == external_id)
                 and (customer_id is None or c["customerId"] == customer_id)
             ]
-        return _Reply(200, _dumps({"customers": found}))
+        return Reply(200, _dumps({"customers": found}))
 
-    def _update(self, customer_id: str, patch: JSON) -> _Reply:
+    def _update(self, customer_id: str, patch: JSON) -> Reply:
         with self._lock:
             old = self._store.get(customer_id)
             if old is None:
                 return self._not_found(customer_id)
             return self._write(old, patch)
 
-    def _upsert(self, data: JSON, query_external_id: str | None) -> _Reply:
+    def _upsert(self, data: JSON, query_external_id: str | None) -> Reply:
         with self._lock:
             old = self._find(data.get("customerId"), query_external_id) or self._find(
                 None, data.get("externalId")
@@ -524,141 +515,19 @@ class Emulator:
             if problems := rules.problems(created):
                 return self._invalid(problems)
             stored = self._insert(created, keep_timestamps=False)
-            return _Reply(200, _dumps({"customer": stored}))
+            return Reply(200, _dumps({"customer": stored}))
 
-    def _unknown(self, method: str, path: str) -> _Reply:
+    def _unknown(self, method: str, path: str) -> Reply:
         return self._error(404, NOT_FOUND, 404, f"No such endpoint: {method} {path}")
 
     def _authorized(self, header: str | None) -> bool:
-        scheme, _, encoded = (header or "").partition(" ")
-        if scheme.lower() != "basic":
+        if (credentials := basic_credentials(header)) is None:
             return False
-        try:
-            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return False
-        user, _, password = decoded.partition(":")
+        user, password = credentials
         # Both comparisons always run: constant time, like a real server should be.
         same_user = hmac.compare_digest(user.encode(), self.access_id.encode())
         same_key = hmac.compare_digest(password.encode(), self.access_key.encode())
         return same_user and same_key
-
-
-def _parse_json(raw: bytes) -> tuple[Any] | None:
-    """``(value,)`` for a JSON body (so a JSON ``null`` is told from no body), else None."""
-    if not raw.strip():
-        return None
-    try:
-        return (json.loads(raw),)
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # The default backlog of 5 drops SYNs when a thread pool opens its connections at
-    # once, and each dropped SYN costs a 1 s retransmit.
-    request_queue_size = 128
-    emulator: Emulator
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            # shutdown, not close: the handler thread owns the file descriptor and closes
-            # it itself once its blocking read returns.
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client hanging up mid-answer is normal; keep stderr quiet.
-        logger.debug("connection from %s failed", client_address, exc_info=True)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True  # else every keep-alive request stalls ~40 ms
-
-    def version_string(self) -> str:
-        return SERVER_HEADER
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s", self.address_string(), format % args)
-
-    def _dispatch(self) -> None:
-        emulator = cast(_Server, self.server).emulator
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            self.close_connection = True
-            self._send(emulator._invalid([(None, "chunked request bodies are not supported")]))
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            self._send(emulator._invalid([(None, "Content-Length is not a valid number")]))
-            return
-        raw = self.rfile.read(length) if length else b""
-        try:
-            reply = emulator._answer(
-                self.command, self.path, self.headers.get("Authorization"), raw
-            )
-        except Exception:
-            logger.exception("emulator failed on %s %s", self.command, self.path)
-            reply = emulator._error(500, INTERNAL_ERROR, 100, "Internal server error")
-        self._send(reply)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
-
-    def _send(self, reply: _Reply) -> None:
-        if reply.drop:
-            self.close_connection = True
-            with suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # Malformed requests and unknown methods: Trustly's JSON error shape, not HTML.
-        self.close_connection = True
-        text = message or HTTPStatus(code).phrase
-        if code == HTTPStatus.NOT_IMPLEMENTED:  # an unknown method: like any unsupported one
-            code, text = 404, f"No such endpoint: {self.command} {self.path.partition('?')[0]}"
-        domain, trustly_code = {404: (NOT_FOUND, 404), 400: (INVALID_PARAMETER, 200)}.get(
-            code, (INTERNAL_ERROR, 100)
-        )
-        body = _dumps({"errors": [_error_item(domain, trustly_code, text, _wall_ms())]})
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if getattr(self, "command", None) != "HEAD":
-            self.wfile.write(body)
 
 
 @contextmanager
