@@ -6,6 +6,8 @@ Faults are injected by the real emulator over loopback (its ``faults`` hook, lat
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 
 import trustly_nb as tnb
@@ -86,3 +88,52 @@ def test_a_500_with_an_html_body_is_a_readable_server_error():
     assert "not Trustly's JSON error format" in text
     assert "Internal Server Error" in text
     assert "try again later" in text
+
+
+def test_a_get_cut_mid_response_is_retried():
+    """A GET whose answer stops halfway is read again."""
+    with emulator.serve(faults=_only("GET", Fault.cut_mid_response(), first=1)) as emu:
+        client = emu.client(max_retries=2, backoff=0.001)
+        assert len(client.list_customers()) == len(emu.customers())
+
+
+def test_a_post_cut_mid_response_landed_and_is_not_resent():
+    """The update landed but its answer was cut: TransportError says check, and no resend."""
+    with emulator.serve(faults=_only("POST", Fault.cut_mid_response())) as emu:
+        client = emu.client(max_retries=3, backoff=0.001)
+        cid = emu.customers()[0]["customerId"]
+        with pytest.raises(tnb.TransportError, match="may or may not have been applied") as info:
+            client.update_customer(cid, externalTier="Landed")
+        assert info.value.sent is True
+        assert emu.get(cid)["externalTier"] == "Landed"
+        assert sum(r.method == "POST" for r in emu.requests) == 1
+
+
+def test_bulk_under_every_fault_accounts_for_every_row_and_a_rerun_finishes():
+    """503s, dropped and cut connections and HTML 500s: every row is reported, none is
+    lost, and rerunning with skip= ends with every customer updated exactly as asked."""
+    injected: dict[str, int] = {}
+    plan = {2: Fault.dropped_connection(), 3: HTML_500, 4: Fault.cut_mid_response()}
+
+    def faults(method: str, path: str, k: int) -> Fault | None:
+        # Per customer path: its first GET may drop; its POST may 500 or be cut.
+        chosen = plan.get(zlib.crc32(f"{method} {path}".encode()) % 7)
+        chosen = chosen if method == "POST" or k == 1 else None
+        if chosen is not None:
+            injected[repr(chosen)[:40]] = injected.get(repr(chosen)[:40], 0) + 1
+        return chosen
+
+    with emulator.serve(fail_rate=0.15, seed=3, faults=faults) as emu:
+        ids = [c["customerId"] for c in emu.customers()]
+        changes = {cid: {"externalTier": f"Tier-{cid[-2:]}"} for cid in ids}
+        client = emu.client(max_retries=1, backoff=0.001)
+        first = client.update_many(changes, progress=False)
+        assert sorted(first.index) == sorted(ids)  # every row, exactly once
+        assert set(first["status"]) <= {"ok", "error", "unknown"}
+        assert sum(injected.values()) > 0
+        assert (first["status"] != "ok").any()  # the faults reached the batch
+        emu.faults, emu.fail_rate = None, 0.0
+        second = client.update_many(changes, skip=first, progress=False)
+        assert set(second["status"]) <= {"ok", "skipped"}
+        for cid in ids:
+            assert emu.get(cid)["externalTier"] == f"Tier-{cid[-2:]}"

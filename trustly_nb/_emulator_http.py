@@ -32,13 +32,15 @@ logger = logging.getLogger("trustly_nb.emulator")
 
 @dataclass
 class Reply:
-    """One answer to send: status, body and headers, or ``drop`` to hang up instead."""
+    """One answer to send: status, body and headers; ``drop`` hangs up instead, ``cut``
+    hangs up halfway through the body."""
 
     status: int
     body: bytes = b""
     content_type: str = "application/json"
     headers: Mapping[str, str] = field(default_factory=dict)
     drop: bool = False
+    cut: bool = False
 
 
 def parse_json(raw: bytes) -> tuple[Any] | None:
@@ -189,7 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         # send_error() may run before a request line was parsed, when there is no command.
         if getattr(self, "command", None) != "HEAD":
-            self.wfile.write(reply.body)
+            self.wfile.write(reply.body[: len(reply.body) // 2] if reply.cut else reply.body)
+        if reply.cut:
+            self.wfile.flush()
+            self.close_connection = True
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Malformed requests and unknown methods: Trustly's JSON error shape, not HTML.

@@ -113,6 +113,8 @@ class Fault:
         content_type: its ``Content-Type``.
         headers: extra response headers.
         drop: close the connection without answering (``status`` and body unused).
+        cut: answer the request normally (a write lands), but hang up halfway through
+            the body: the client cannot know whether its update was applied.
     """
 
     status: int = 500
@@ -120,11 +122,17 @@ class Fault:
     content_type: str = "text/html"
     headers: Mapping[str, str] = field(default_factory=dict)
     drop: bool = False
+    cut: bool = False
 
     @classmethod
     def dropped_connection(cls) -> Fault:
         """Close the connection after reading the request, sending nothing back."""
         return cls(drop=True)
+
+    @classmethod
+    def cut_mid_response(cls) -> Fault:
+        """Do the work, then close the connection halfway through the answer's body."""
+        return cls(cut=True)
 
 
 FaultHook = Callable[[str, str, int], "Fault | None"]
@@ -436,7 +444,7 @@ class Emulator:
         if self.latency_ms > 0 and self._stopping.wait(self.latency_ms / 1000):
             return Reply(503, drop=True)  # stopped while sleeping: answer nothing
         fault = self.faults(method, path, k) if self.faults else None
-        if fault is not None:
+        if fault is not None and not fault.cut:
             return Reply(fault.status, fault.body, fault.content_type, fault.headers, fault.drop)
         if self.would_fail(method, path, k):
             reply = self._error(503, SERVICE_UNAVAILABLE, 100, "Service temporarily unavailable")
@@ -451,7 +459,9 @@ class Emulator:
             )
             reply.headers = {"WWW-Authenticate": 'Basic realm="trustly_nb-emulator"'}
             return reply
-        return self._route(method, path, parse_qs(query, keep_blank_values=True), body)
+        reply = self._route(method, path, parse_qs(query, keep_blank_values=True), body)
+        reply.cut = fault is not None and fault.cut
+        return reply
 
     def _route(
         self, method: str, path: str, query: dict[str, list[str]], body: tuple[Any] | None
