@@ -27,6 +27,7 @@ from .models import (
     CUSTOMER_FIELDS,
     DRIVER_LICENSE_FIELDS,
     READ_ONLY_FIELDS,
+    SERVER_TIMESTAMPS,
     Customer,
 )
 
@@ -146,7 +147,7 @@ def merge(
             object is replaced whole, so its number is needed).
     """
     payload = copy.deepcopy(dict(current))
-    for key in ("createdAt", "updatedAt"):
+    for key in SERVER_TIMESTAMPS:
         payload.pop(key, None)
     for key, value in changes.items():
         existing = payload.get(key)
@@ -164,10 +165,9 @@ def merge(
     changed = [
         field
         for field in dict.fromkeys([*before, *after])
-        if field not in {"createdAt", "updatedAt"}
-        # A top-level field left out of the payload stays as it is on Trustly's side.
-        and field.partition(".")[0] in payload
-        and before.get(field) != after.get(field)
+        # A top-level field left out of the payload (server timestamps, masked values)
+        # stays as it is on Trustly's side.
+        if field.partition(".")[0] in payload and before.get(field) != after.get(field)
     ]
     return payload, changed
 

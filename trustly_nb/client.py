@@ -506,19 +506,14 @@ def _payload_of(customer: Customer | Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             [("customer", f"must be a Customer or a dict, got {type(customer).__name__}")]
         )
-    cleared = [key for key, value in customer.items() if value is None or value is CLEAR]
-    kept = {key: value for key, value in customer.items() if key not in cleared}
+    # A field given as None (or CLEAR) is set explicitly, so to_payload sends it as null.
+    data = {key: None if value is CLEAR else value for key, value in customer.items()}
     try:
-        model = Customer.model_validate(kept)
+        model = Customer.model_validate(data)
     except PydanticValidationError as exc:
         problems = [(".".join(str(p) for p in err["loc"]), str(err["msg"])) for err in exc.errors()]
         raise ValidationError(problems) from None
-    payload = model.model_dump(by_alias=True, exclude_unset=True, mode="json")
-    for key in ("createdAt", "updatedAt"):
-        payload.pop(key, None)
-    payload.update({str(key): None for key in cleared})
-    validate_payload(payload)
-    return payload
+    return model.to_payload()
 
 
 def _parse(item: Any, method: str, path: str) -> Customer:

@@ -38,6 +38,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "DRIVER_LICENSE_FIELDS",
     "READ_ONLY_FIELDS",
+    "SERVER_TIMESTAMPS",
     "TIMESTAMP_FIELDS",
     "Address",
     "Customer",
@@ -166,7 +167,7 @@ class Customer(_ApiModel):
             ValidationError: naming every field that breaks the spec's constraints.
         """
         payload = self.model_dump(by_alias=True, exclude_unset=True, mode="json")
-        for key in ("createdAt", "updatedAt"):
+        for key in SERVER_TIMESTAMPS:
             payload.pop(key, None)
         validate_payload(payload)
         return payload
@@ -198,7 +199,9 @@ CUSTOMER_FIELDS: tuple[str, ...] = tuple(
 """The documented Customer properties, camelCase, in the schema's order."""
 ADDRESS_FIELDS: tuple[str, ...] = tuple(Address.model_fields)
 DRIVER_LICENSE_FIELDS: tuple[str, ...] = tuple(DriverLicense.model_fields)
-READ_ONLY_FIELDS: frozenset[str] = frozenset({"customerId", "createdAt", "updatedAt"})
+SERVER_TIMESTAMPS: tuple[str, ...] = ("createdAt", "updatedAt")
+"""Set by Trustly on every write; never sent."""
+READ_ONLY_FIELDS: frozenset[str] = frozenset({"customerId", *SERVER_TIMESTAMPS})
 TIMESTAMP_FIELDS: tuple[str, ...] = ("createdAt", "updatedAt", "enrollDate")
 _SNAKE_TO_ALIAS = {name: info.alias or name for name, info in Customer.model_fields.items()}
 
