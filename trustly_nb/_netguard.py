@@ -11,7 +11,7 @@ import ipaddress
 import socket
 from typing import Any
 
-__all__ = ["NetworkBlockedError", "block_non_loopback"]
+__all__ = ["NetworkBlockedError", "block_non_loopback", "is_loopback"]
 
 _installed = False
 
@@ -20,13 +20,19 @@ class NetworkBlockedError(OSError):
     """A connection to a non-loopback address was attempted while the network is blocked."""
 
 
-def _is_loopback(host: Any) -> bool:
-    if host in ("localhost", "", None):
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's loopback (``localhost``, 127/8, ::1)."""
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback  # "%": an IPv6 scope
     except ValueError:
         return False
+
+
+def _is_local(host: Any) -> bool:
+    # An empty host in a socket address means this machine (INADDR_ANY).
+    return host in ("", None) or is_loopback(str(host))
 
 
 def block_non_loopback() -> None:
@@ -39,7 +45,7 @@ def block_non_loopback() -> None:
     real_getaddrinfo = socket.getaddrinfo
 
     def check(sock: socket.socket, address: Any) -> None:
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
             raise NetworkBlockedError(
                 f"trustly_nb blocked a connection to {address[0]}: the network is off "
                 "(TRUSTLY_NB_BLOCK_NETWORK=1). Replay mode needs no network."
@@ -54,7 +60,7 @@ def block_non_loopback() -> None:
         return real_connect_ex(sock, address)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _is_loopback(host.decode() if isinstance(host, bytes) else host):
+        if not _is_local(host.decode() if isinstance(host, bytes) else host):
             raise NetworkBlockedError(
                 f"trustly_nb blocked a name lookup of {host!r}: the network is off "
                 "(TRUSTLY_NB_BLOCK_NETWORK=1). Replay mode needs no network."

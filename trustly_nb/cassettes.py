@@ -151,7 +151,10 @@ def _open(mode: Mode, name: str, options: dict[str, Any]) -> tuple[Client, str]:
     if mode == "replay":
         _active.enter_context(use_cassette(name, "replay"))
         client = Client(*_REPLAY_CREDENTIALS, base_url=ENVIRONMENTS["sandbox"], **options)
-        return _install_replay_adapter(client, name), "replay"
+        from . import _vcr
+
+        _vcr.mount_replay_adapter(client, name)
+        return client, "replay"
     if mode == "emulator":
         return _start_emulator(options, clock="wall"), "emulator"
     has_credentials = bool(
@@ -183,13 +186,6 @@ def _start_emulator(options: dict[str, Any], *, clock: str) -> Client:
         cast(AbstractContextManager[emulator.Emulator], emulator.serve(clock=clock))
     )
     return server.client(**options)
-
-
-def _install_replay_adapter(client: Client, name: str) -> Client:
-    from . import _vcr
-
-    _vcr.mount_replay_adapter(client, name)
-    return client
 
 
 def _announce(mode: Mode, name: str, origin: str) -> None:

@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
@@ -29,6 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 from requests.adapters import HTTPAdapter
 
 from . import __version__
+from ._netguard import is_loopback
 from ._transport import (
     Retry,
     api_error,
@@ -471,21 +471,12 @@ def _checked_base_url(base_url: str) -> str:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return base_url.rstrip("/")
-    if parts.scheme == "http" and _is_loopback(host):
+    if parts.scheme == "http" and is_loopback(host):
         return base_url.rstrip("/")
     raise ConfigurationError(
         f"base_url must be https:// (plain http:// is allowed only for loopback, such as "
         f"the local emulator), got {parts.scheme or 'no'} scheme for host {host or '?'!r}."
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _escape_id(customer_id: str | int) -> str:
