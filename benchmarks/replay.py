@@ -18,7 +18,7 @@ from pathlib import Path
 import vcr
 
 import trustly_nb as tnb
-from trustly_nb import _vcr, emulator
+from trustly_nb import emulator, recording
 
 
 def record(folder: Path, size: int) -> tuple[str, list[str]]:
@@ -59,7 +59,7 @@ def main() -> None:
     for size in (10, 100, 1000):
         name, ids = record(folder, size)
         path = str(folder / f"{name}.yaml")
-        plain = _vcr.configure(vcr.VCR(**_vcr.vcr_options()))
+        plain = recording.configure_vcr(vcr.VCR(**recording.vcr_options()))
         vcrpy_ms = per_request_ms(
             ids, lambda p=path, v=plain: v.use_cassette(p, record_mode="none")
         )

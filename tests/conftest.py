@@ -36,22 +36,22 @@ def some_id(emu: emulator.Emulator) -> str:
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, object]:
     """pytest-recording uses the project's one VCR configuration (scrubbing, matching)."""
-    from trustly_nb import _vcr
+    from trustly_nb import recording
 
-    return _vcr.vcr_options()
+    return recording.vcr_options()
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: object) -> None:
     """Register the project's readable-YAML serializer with pytest-recording's VCR."""
-    from trustly_nb import _vcr
+    from trustly_nb import recording
 
-    _vcr.configure(vcr)  # type: ignore[arg-type]
+    recording.configure_vcr(vcr)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def cassettes_dir(tmp_path, monkeypatch):
     """An empty cassettes folder for one test, found through TRUSTLY_NB_CASSETTES."""
-    from trustly_nb import cassettes
+    from trustly_nb import recording
 
     folder = tmp_path / "cassettes"
     folder.mkdir()
@@ -60,4 +60,4 @@ def cassettes_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("TRUSTLY_ACCESS_ID", raising=False)
     monkeypatch.delenv("TRUSTLY_ACCESS_KEY", raising=False)
     yield folder
-    cassettes._active.close()
+    recording.disconnect()

@@ -33,15 +33,15 @@ from .errors import (
     ValidationError,
 )
 from .models import Address, Customer, DriverLicense
+from .version import __version__
 
 if TYPE_CHECKING:
-    from . import bulk, emulator, frames
-    from .cassettes import connect, use_cassette
+    from . import bulk, emulator, frames, recording
     from .client import Client
     from .frames import customers_to_frame, diff_frame, frame_to_changes
+    from .recording import connect, use_cassette
     from .widgets import CustomerForm
 
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "CLEAR",
@@ -70,14 +70,17 @@ __all__ = [
     "emulator",
     "frame_to_changes",
     "frames",
+    "recording",
     "use_cassette",
 ]
+
+_SUBPACKAGES = frozenset({"bulk", "emulator", "frames", "recording"})
 
 # name -> module that defines it; loaded on first attribute access (PEP 562).
 _LAZY = {
     "Client": "client",
-    "connect": "cassettes",
-    "use_cassette": "cassettes",
+    "connect": "recording",
+    "use_cassette": "recording",
     "customers_to_frame": "frames",
     "frame_to_changes": "frames",
     "diff_frame": "frames",
@@ -86,7 +89,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("emulator", "bulk", "frames"):
+    if name in _SUBPACKAGES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import difflib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .errors import ValidationError
@@ -31,7 +32,7 @@ from .models import (
     Customer,
 )
 
-__all__ = ["CLEAR", "flatten", "merge", "normalize_changes", "to_camel_field"]
+__all__ = ["CLEAR", "UpdatePlan", "flatten", "merge", "normalize_changes", "to_camel_field"]
 
 
 class _Clear:
@@ -214,3 +215,31 @@ def _walk(obj: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield from _walk(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+@dataclass
+class UpdatePlan:
+    """A planned get → merge → post: what would be sent and what it would change.
+
+    Attributes:
+        customer_id: the customer concerned.
+        before: the customer as freshly read.
+        payload: the whole object that would be posted back.
+        changed: the dotted fields whose values would change.
+    """
+
+    customer_id: str
+    before: Customer
+    payload: dict[str, Any] = field(repr=False)
+    changed: list[str]
+
+    @property
+    def after(self) -> Customer:
+        """The customer as it would be after the update (server-set fields kept)."""
+        data = self.before.model_dump(by_alias=True, exclude_none=True)
+        for key, value in self.payload.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return Customer.model_validate(data)

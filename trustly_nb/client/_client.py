@@ -1,0 +1,503 @@
+"""The Customers API client: one session, Basic auth, careful retries, typed errors.
+
+Every request goes through :meth:`Client._request`: the timeout is always passed, retries
+follow one policy table, and error responses become :mod:`trustly_nb.errors` classes
+right there, so nothing downstream handles raw responses.
+
+Example:
+    >>> client = Client.from_env()                   # TRUSTLY_ACCESS_ID / _KEY / _ENVIRONMENT
+    >>> customer = client.get_customer("1001165729")
+    >>> client.preview_update("1001165729", email="new@example.com")
+    >>> client.update_customer("1001165729", email="new@example.com")
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from pydantic import ValidationError as PydanticValidationError
+from requests.adapters import HTTPAdapter
+
+from ..changes import CLEAR, UpdatePlan, merge, normalize_changes
+from ..errors import (
+    ConfigurationError,
+    ConflictError,
+    RequestInfo,
+    TrustlyErrorDetail,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from ..models import Customer, validate_payload
+from ..version import __version__
+from ._transport import (
+    Retry,
+    api_error,
+    is_loopback,
+    json_body,
+    may_retry_failure,
+    may_retry_status,
+    never_sent,
+    parse_retry_after,
+    transport_error,
+)
+
+if TYPE_CHECKING:
+    from os import PathLike
+
+    import pandas as pd
+
+    from ..widgets import CustomerForm
+
+__all__ = ["ENVIRONMENTS", "Client"]
+
+logger = logging.getLogger("trustly_nb")
+
+ENVIRONMENTS: dict[str, str] = {
+    "sandbox": "https://sandbox.trustly.one/api/v1",
+    "production": "https://api.trustly.one/api/v1",
+}
+_BACKOFF_CAP = 8.0
+
+
+class Client:
+    """A client for the Trustly North America Customers API.
+
+    Args:
+        access_id: the merchant's accessId (the Basic-auth user).
+        access_key: the merchant's accessKey (the Basic-auth password). Never shown in a
+            repr, a log line or an error.
+        environment: ``"sandbox"`` (the default) or ``"production"``; production is only
+            reached when named here. Ignored when ``base_url`` is given.
+        base_url: a different API root, e.g. the local emulator's
+            ``http://127.0.0.1:8787/api/v1``. Plain ``http://`` only for loopback.
+        timeout: seconds to wait for a connection and for each read.
+        max_retries: retries (not attempts) for failures that are safe to retry.
+        session: a ``requests.Session`` to use instead of a new one.
+        backoff: the first retry's delay in seconds; it doubles each time (with jitter).
+        retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
+        pool_size: connections kept per host; at least the number of threads using it.
+
+    Example:
+        >>> client = Client("my-access-id", "my-access-key")      # the sandbox
+        >>> client
+        <trustly_nb.Client environment='sandbox' base_url='https://sandbox.trustly.one/api/v1'>
+    """
+
+    def __init__(
+        self,
+        access_id: str,
+        access_key: str,
+        *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        backoff: float = 0.5,
+        retry_after_cap: float = 30.0,
+        pool_size: int = 16,
+    ) -> None:
+        for name, value in (("access_id", access_id), ("access_key", access_key)):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"{name} must be a non-empty string.")
+        if base_url is None:
+            environment = environment or "sandbox"
+            if environment not in ENVIRONMENTS:
+                raise ConfigurationError(
+                    f"environment must be one of {sorted(ENVIRONMENTS)}, got {environment!r}."
+                )
+            base_url = ENVIRONMENTS[environment]
+        else:
+            environment = environment or _environment_of(base_url)
+        self.environment: str = environment
+        self.base_url: str = _checked_base_url(base_url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.retry_after_cap = retry_after_cap
+        self.access_id = access_id
+        self._session = session or requests.Session()
+        self._session.auth = (access_id, access_key)
+        self._session.headers.update(
+            {"Accept": "application/json", "User-Agent": f"trustly_nb/{__version__}"}
+        )
+        self.concurrency_limit: int | None = None
+        """The most threads bulk work may use (1 while recording a cassette)."""
+        self.stop_grace_seconds: float = 5.0
+        """How long a stopped bulk batch waits for the POSTs already in flight."""
+        self._pool_size = 0
+        self._adapter_class: type[HTTPAdapter] = HTTPAdapter
+        self._pool_lock = threading.Lock()
+        self.ensure_pool(pool_size)
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Client:
+        """A client from ``TRUSTLY_ACCESS_ID``, ``TRUSTLY_ACCESS_KEY``, ``TRUSTLY_ENVIRONMENT``.
+
+        ``TRUSTLY_ENVIRONMENT`` defaults to ``sandbox``. Keyword arguments are passed on.
+
+        Raises:
+            ConfigurationError: naming every missing variable.
+        """
+        names = ("TRUSTLY_ACCESS_ID", "TRUSTLY_ACCESS_KEY")
+        missing = [name for name in names if not os.environ.get(name, "").strip()]
+        if missing:
+            raise ConfigurationError(
+                f"Missing environment variable(s): {', '.join(missing)}. Set them to your "
+                "Trustly accessId and accessKey, or use tnb.connect() to replay a cassette "
+                "or run the local emulator without credentials."
+            )
+        kwargs.setdefault("environment", os.environ.get("TRUSTLY_ENVIRONMENT") or "sandbox")
+        return cls(os.environ["TRUSTLY_ACCESS_ID"], os.environ["TRUSTLY_ACCESS_KEY"], **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<trustly_nb.Client environment={self.environment!r} base_url={self.base_url!r}>"
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session's pooled connections."""
+        self._session.close()
+
+    def ensure_pool(self, size: int) -> None:
+        """Keep at least ``size`` pooled connections per host (one per worker thread)."""
+        with self._pool_lock:
+            if size <= self._pool_size:
+                return
+            self._mount(size)
+
+    def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
+        """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
+        with self._pool_lock:
+            self._adapter_class = adapter_class
+            self._mount(max(self._pool_size, 1))
+
+    def _mount(self, size: int) -> None:
+        adapter = self._adapter_class(pool_connections=4, pool_maxsize=size, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._pool_size = size
+
+    # --- the four endpoints -------------------------------------------------------------
+
+    def get_customer(self, customer_id: str | int) -> Customer:
+        """Get one customer by its Trustly ``customerId``.
+
+        Raises:
+            NotFoundError: no customer has that id.
+
+        Example:
+            >>> client.get_customer("1001165729").email
+            'ada.lovelace@example.com'
+        """
+        return self._get_customer(customer_id)
+
+    def _get_customer(
+        self, customer_id: str | int, cancel: threading.Event | None = None
+    ) -> Customer:
+        path = f"/customers/{_escape_id(customer_id)}"
+        body = self._request("GET", path, retry=Retry.IDEMPOTENT, cancel=cancel)
+        return _customer_from(body, "GET", path)
+
+    def list_customers(
+        self, external_id: str | None = None, customer_id: str | None = None
+    ) -> list[Customer]:
+        """All customers, or those matching ``external_id`` / ``customer_id`` (no paging).
+
+        Example:
+            >>> [c.customer_id for c in client.list_customers(external_id="ext-1001")]
+            ['1001165729']
+        """
+        params = {
+            key: str(value)
+            for key, value in (("externalId", external_id), ("customerId", customer_id))
+            if value is not None
+        }
+        body = self._request("GET", "/customers", params=params, retry=Retry.IDEMPOTENT)
+        items = body.get("customers") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise _unexpected("GET", "/customers", "no 'customers' list in the body")
+        return [_parse(item, "GET", "/customers") for item in items]
+
+    def create_customer(
+        self, customer: Customer | Mapping[str, Any], external_id: str | None = None
+    ) -> Customer:
+        """Create a customer, or update the one with the same ``customerId``/``externalId``.
+
+        The documented upsert: a field set to ``None`` (or ``CLEAR``) is sent as ``null``
+        and removes it from an existing customer. Without an ``externalId`` (argument or
+        field) a failed create is never retried, since a retry could create a duplicate.
+
+        Raises:
+            ValidationError: the customer breaks the spec's constraints; nothing was sent.
+        """
+        payload = _payload_of(customer)
+        params = {"externalId": external_id} if external_id is not None else None
+        has_key = external_id is not None or bool(payload.get("externalId"))
+        retry = Retry.SAFE_POST if has_key else Retry.NEVER
+        body = self._request("POST", "/customers", params=params, json=payload, retry=retry)
+        return _customer_from(body, "POST", "/customers")
+
+    def update_customer(
+        self,
+        customer_id: str | int,
+        customer: Customer | Mapping[str, Any] | None = None,
+        **changes: Any,
+    ) -> Customer:
+        """Update a customer by id.
+
+        With ``customer``: post it as is (validated). With keyword changes: get the
+        customer, merge the changes, validate the whole object and post it back, as
+        Trustly's documentation describes. Masked values (``#####6790``) read from the
+        API are never written back. When nothing would change, nothing is sent.
+
+        Args:
+            customer_id: the customer's Trustly id.
+            customer: a whole customer to post as is.
+            **changes: camelCase or snake_case fields; dicts for nested objects are merged
+                into the current ones; ``None`` or ``CLEAR`` removes a field.
+
+        Example:
+            >>> client.update_customer("1001165729", email="ada@example.org")
+            >>> client.update_customer("1001165729", **{"address.city": "Austin"})
+        """
+        if customer is not None and changes:
+            raise ValidationError(
+                [("customer", "give either a whole customer or keyword changes, not both")]
+            )
+        if customer is not None:
+            path = f"/customers/{_escape_id(customer_id)}"
+            body = self._request("POST", path, json=_payload_of(customer), retry=Retry.SAFE_POST)
+            return _customer_from(body, "POST", path)
+        if not changes:
+            raise ValidationError(
+                [("changes", "nothing to update")],
+                hint="Pass the fields to change: update_customer(id, email='new@example.com').",
+            )
+        plan = self.plan_update(customer_id, changes)
+        return self.send_update(plan) if plan.changed else plan.before
+
+    def plan_update(
+        self,
+        customer_id: str | int,
+        changes: Mapping[str, Any],
+        *,
+        read_updated_at: int | None = None,
+        force: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> UpdatePlan:
+        """Read the customer fresh and build the object an update would post. Sends no write.
+
+        Args:
+            customer_id: the customer's Trustly id.
+            changes: the change set (names as in :meth:`update_customer`).
+            read_updated_at: the ``updatedAt`` (epoch ms) seen when the caller read the
+                customer; a newer one now means someone else changed it.
+            force: overwrite even if the customer changed since it was read.
+            cancel: once set, no retry is started (bulk work sets it when it stops).
+
+        Raises:
+            ConflictError: the customer changed since ``read_updated_at`` (and not ``force``).
+            ValidationError: the merged customer breaks the spec's constraints.
+        """
+        before = self._get_customer(customer_id, cancel)
+        current = before.model_dump(by_alias=True, exclude_none=True)
+        stamp = before.updated_at
+        stale = read_updated_at is not None and stamp is not None and stamp > read_updated_at
+        if stale and not force:
+            raise ConflictError(str(customer_id), read_updated_at, stamp)
+        payload, changed = merge(current, normalize_changes(changes, current))
+        validate_payload(payload)
+        return UpdatePlan(str(customer_id), before, payload, changed)
+
+    def send_update(self, plan: UpdatePlan, *, cancel: threading.Event | None = None) -> Customer:
+        """Post a planned update (see :meth:`plan_update`) and return the updated customer.
+
+        Args:
+            plan: what :meth:`plan_update` built.
+            cancel: once set, no retry is started.
+        """
+        path = f"/customers/{_escape_id(plan.customer_id)}"
+        body = self._request("POST", path, json=plan.payload, retry=Retry.SAFE_POST, cancel=cancel)
+        return _customer_from(body, "POST", path)
+
+    def preview_update(self, customer_id: str | int, **changes: Any) -> pd.DataFrame:
+        """What :meth:`update_customer` would change, as ``field, before, after``. Sends nothing.
+
+        Example:
+            >>> client.preview_update("1001165729", email="ada@example.org")
+        """
+        from ..frames import diff_customers
+
+        plan = self.plan_update(customer_id, changes)
+        return diff_customers(plan.before, plan.after)
+
+    # --- the notebook faces, loaded lazily ------------------------------------------------
+
+    def form(self, customer_id: str | int) -> CustomerForm:
+        """An ipywidgets form to edit one customer (see :class:`trustly_nb.CustomerForm`)."""
+        from ..widgets import CustomerForm
+
+        return CustomerForm(self, customer_id)
+
+    def update_many(self, changes: Any, **options: Any) -> pd.DataFrame:
+        """Update many customers concurrently (see :func:`trustly_nb.bulk.update_many`)."""
+        from ..bulk import update_many
+
+        return update_many(self, changes, **options)
+
+    def revert(self, journal_path: str | PathLike[str], **options: Any) -> pd.DataFrame:
+        """Put back the before-values recorded in a bulk update's journal.
+
+        Options are :func:`trustly_nb.bulk.revert`'s (``max_workers``, ``progress``, ...).
+        """
+        from ..bulk import revert
+
+        return revert(self, journal_path, **options)
+
+    # --- the one place requests are made -----------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        retry: Retry,
+        cancel: threading.Event | None = None,
+    ) -> Any:
+        url = f"{self.base_url}{path}"
+        info = RequestInfo(method, urlsplit(url).path)
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = self._session.request(
+                    method, url, params=params, json=json, timeout=self.timeout
+                )
+            except requests.RequestException as exc:
+                sent = not never_sent(exc)
+                if attempt < self.max_retries and may_retry_failure(retry, sent):
+                    attempt += 1
+                    if self._wait(attempt, None, info, type(exc).__name__, cancel):
+                        continue
+                raise transport_error(exc, info, sent, self.timeout) from None
+            elapsed = (time.perf_counter() - started) * 1000
+            status = response.status_code
+            logger.debug("%s → %s in %.1f ms (attempt %d)", info, status, elapsed, attempt + 1)
+            if 200 <= status < 300:
+                return json_body(response, info)
+            if attempt < self.max_retries and may_retry_status(retry, status):
+                attempt += 1
+                retry_after = response.headers.get("Retry-After")
+                if self._wait(attempt, retry_after, info, str(status), cancel):
+                    continue
+            raise api_error(response, info)
+
+    def _wait(
+        self,
+        attempt: int,
+        retry_after: str | None,
+        info: RequestInfo,
+        why: str,
+        cancel: threading.Event | None,
+    ) -> bool:
+        """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
+        delay = parse_retry_after(retry_after)
+        if delay is None:
+            delay = min(self.backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
+            delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+        delay = max(0.0, min(delay, self.retry_after_cap))
+        logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
+        if cancel is None:
+            time.sleep(delay)
+            return True
+        # A stopped bulk batch must not send a retry after it has returned.
+        return not cancel.wait(delay)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _environment_of(base_url: str) -> str:
+    for name, url in ENVIRONMENTS.items():
+        if base_url.rstrip("/") == url:
+            return name
+    return "custom"
+
+
+def _checked_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return base_url.rstrip("/")
+    if parts.scheme == "http" and is_loopback(host):
+        return base_url.rstrip("/")
+    raise ConfigurationError(
+        f"base_url must be https:// (plain http:// is allowed only for loopback, such as "
+        f"the local emulator), got {parts.scheme or 'no'} scheme for host {host or '?'!r}."
+    )
+
+
+def _escape_id(customer_id: str | int) -> str:
+    if isinstance(customer_id, bool) or not isinstance(customer_id, str | int):
+        raise ValidationError(
+            [("customerId", f"must be text or an integer, got {type(customer_id).__name__}")]
+        )
+    text = str(customer_id).strip()
+    if not text:
+        raise ValidationError([("customerId", "must not be empty")])
+    return quote(text, safe="")
+
+
+def _payload_of(customer: Customer | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(customer, Customer):
+        return customer.to_payload()
+    if not isinstance(customer, Mapping):
+        raise ValidationError(
+            [("customer", f"must be a Customer or a dict, got {type(customer).__name__}")]
+        )
+    # A field given as None (or CLEAR) is set explicitly, so to_payload sends it as null.
+    data = {key: None if value is CLEAR else value for key, value in customer.items()}
+    try:
+        model = Customer.model_validate(data)
+    except PydanticValidationError as exc:
+        problems = [(".".join(str(p) for p in err["loc"]), str(err["msg"])) for err in exc.errors()]
+        raise ValidationError(problems) from None
+    return model.to_payload()
+
+
+def _parse(item: Any, method: str, path: str) -> Customer:
+    if not isinstance(item, dict):
+        raise _unexpected(method, path, f"a customer is {type(item).__name__}, not an object")
+    try:
+        return Customer.model_validate(item)
+    except PydanticValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _unexpected(method, path, f"{where}: {first['msg']}") from None
+
+
+def _customer_from(body: Any, method: str, path: str) -> Customer:
+    item = body.get("customer") if isinstance(body, dict) else None
+    if item is None:
+        raise _unexpected(method, path, "no 'customer' object in the body")
+    return _parse(item, method, path)
+
+
+def _unexpected(method: str, path: str, why: str) -> UnexpectedResponseError:
+    detail = TrustlyErrorDetail(message=why)
+    return UnexpectedResponseError(200, [detail], RequestInfo(method, path))

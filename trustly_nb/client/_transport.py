@@ -1,0 +1,140 @@
+"""HTTP plumbing behind :class:`~trustly_nb.Client`: retry rules, error parsing, transport errors.
+
+The rules are DESIGN.md's "Retries": GET retries on 5xx, 429, connection failures and
+read timeouts; POST only on 503/429 and on failures before the request was sent; a create
+without an ``externalId`` never; 4xx (but 429) never.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import time
+from enum import Enum
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+from ..errors import (
+    APIError,
+    RequestInfo,
+    TransportError,
+    TrustlyErrorDetail,
+    UnexpectedResponseError,
+    error_for_status,
+)
+
+__all__ = [
+    "Retry",
+    "api_error",
+    "is_loopback",
+    "json_body",
+    "may_retry_failure",
+    "may_retry_status",
+    "never_sent",
+    "parse_retry_after",
+    "transport_error",
+]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's loopback (``localhost``, 127/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback  # "%": an IPv6 scope
+    except ValueError:
+        return False
+
+
+class Retry(Enum):
+    """Which failures a request may be retried on (see DESIGN.md, "Retries")."""
+
+    IDEMPOTENT = "idempotent"  # GET: 5xx, 429, connection failures, read timeouts
+    SAFE_POST = "safe-post"  # POST: 503/429 and failures before the request was sent
+    NEVER = "never"  # create without externalId: a retry could create a duplicate
+
+
+def json_body(response: requests.Response, info: RequestInfo) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise UnexpectedResponseError(
+            response.status_code, [], info, body_excerpt=_excerpt(response.text)
+        ) from None
+
+
+def api_error(response: requests.Response, info: RequestInfo) -> APIError:
+    details: list[TrustlyErrorDetail] = []
+    excerpt = None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):
+        details = [TrustlyErrorDetail.from_json(item) for item in body["errors"]]
+    else:
+        excerpt = _excerpt(response.text)
+    request_id = response.headers.get("X-Request-Id") or response.headers.get("Request-Id")
+    return error_for_status(
+        response.status_code, details, info, body_excerpt=excerpt, request_id=request_id
+    )
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """Whether the failure happened before the request could reach the server."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def may_retry_failure(retry: Retry, sent: bool) -> bool:
+    if retry is Retry.IDEMPOTENT:
+        return True
+    return retry is Retry.SAFE_POST and not sent
+
+
+def may_retry_status(retry: Retry, status: int) -> bool:
+    if retry is Retry.IDEMPOTENT:
+        return status >= 500 or status == 429
+    return retry is Retry.SAFE_POST and status in (429, 503)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def transport_error(
+    exc: requests.RequestException, info: RequestInfo, sent: bool, timeout: float
+) -> TransportError:
+    if isinstance(exc, requests.Timeout):
+        what = f"no answer within the {timeout:g} s timeout"
+    elif not sent:
+        what = "could not connect to the server"
+    else:
+        what = "the connection failed before a complete answer arrived"
+    if info.method == "POST" and sent:
+        todo = (
+            "The update may or may not have been applied: get the customer to check "
+            "before sending it again."
+        )
+    else:
+        todo = "Check the network and the base URL, then try again."
+    return TransportError(f"{info}: {what}. {todo}", request=info, sent=sent)

@@ -1,0 +1,518 @@
+"""CustomerForm: correct one customer in an ipywidgets form, in JupyterLab or from code.
+
+The form loads the customer, shows an input for every editable documented field (from
+the model, see :mod:`trustly_nb._form_fields`), checks the inputs as the user types
+(the API's rules as errors, the soft checks as warnings), and sends only what changed,
+through the same get → merge → post as ``client.update_customer``, refusing stale
+writes. Neither a button nor :meth:`CustomerForm.submit` raises: failures are shown in
+the form and in :attr:`CustomerForm.status`, and the user's edits are kept.
+
+This is the only module that imports ipywidgets; ``import trustly_nb`` does not.
+
+Example:
+    >>> form = tnb.CustomerForm(client, "1001165729")
+    >>> form                                   # the last expression of a cell shows it
+    >>> form.set(email="ada@example.org", **{"address.city": "Austin"})
+    >>> form.preview()                         # field, before, after; sends nothing
+    >>> form.submit()                          # the updated Customer, or None
+    >>> form.status
+    'Saved: customer 1001165729 updated (address.city, email).'
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import ipywidgets as w
+
+from ..changes import UpdatePlan
+from ..errors import APIError, ConflictError, TrustlyError, ValidationError
+from ..masking import mask_value
+from ..models import Customer
+from . import _fields as ff
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..client import Client
+
+__all__ = ["CustomerForm"]
+
+logger = logging.getLogger("trustly_nb")
+
+Level = Literal["info", "success", "warning", "error"]
+_COLOURS: Final = {  # level -> (mark, text colour, background)
+    "info": ("ℹ", "#1f2937", "#f3f4f6"),
+    "success": ("✔", "#14532d", "#e3f6e8"),
+    "warning": ("⚠", "#713f12", "#fef3c7"),
+    "error": ("✖", "#8a1c1c", "#fde8e8"),
+}
+_MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
+
+
+class CustomerForm:
+    """An ipywidgets form that edits one customer; it displays itself in JupyterLab.
+
+    Sections follow the model: identity, contact, address, identity documents, merchant
+    data and ``customData`` (editable JSON). ``customerId``, ``createdAt``, ``updatedAt``
+    and fields the schema does not list are shown read-only; the latter are kept on
+    submit. Identity numbers are masked until **Reveal** is toggled, and a masked value
+    is never sent. **Preview** shows the before/after diff; **Submit** sends the changes,
+    buttons disabled while it is in flight; **Reset** returns to the loaded values. If
+    the customer changed since the form loaded it, Submit is refused and **Reload (keep
+    my edits)** loads the current version with the edits on top.
+
+    Inputs carry CSS classes for scripts and tests: ``tnb-field-email``,
+    ``tnb-field-address-city``, buttons ``tnb-preview``, ``tnb-submit``, ``tnb-reset``,
+    ``tnb-reload``, ``tnb-reveal``, and ``tnb-status`` / ``tnb-output`` for messages.
+
+    Args:
+        client: the :class:`~trustly_nb.Client` to use (``tnb.connect(...)`` gives one).
+        customer_id: the customer's Trustly id.
+
+    Raises:
+        TrustlyError: the customer could not be loaded (e.g. ``NotFoundError``): a form
+            needs a customer to edit.
+
+    Example:
+        >>> form = client.form("1001165729")        # or tnb.CustomerForm(client, ...)
+        >>> form.values["address"]["city"]
+        'Boston'
+        >>> form.set(**{"address.zip": "123"})
+        >>> form.errors
+        {'address.zip': "must be at least 5 character(s), got '123'"}
+    """
+
+    def __init__(self, client: Client, customer_id: str | int) -> None:
+        self.client = client
+        """The client the form reads and writes with."""
+        self.customer_id = str(customer_id).strip()
+        """The id of the customer being edited."""
+        customer = client.get_customer(self.customer_id)
+        self._status = ""
+        self._busy = False
+        self._syncing = False
+        self._remote: dict[str, str] = {}  # per-field errors Trustly named on the last submit
+        self._created: list[Any] = []
+        self._build()
+        self._load(customer)
+        where = f"Fix before any update: {ff.listing(self._check.errors)}."
+        ready = "Edit the fields, then Preview and Submit."
+        self._say("info", f"Loaded customer {self.customer_id}. {where if self.errors else ready}")
+
+    # --- the programmatic face --------------------------------------------------------
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every editable field as the form holds it, in the API's nested camelCase shape.
+
+        ``None`` where unset; ``enrollDate`` as epoch ms and ``customData`` as a dict
+        when their text reads as one (else the text, and :attr:`errors` says why).
+        Identity numbers are masked unless :attr:`revealed`.
+
+        Example:
+            >>> form.values["taxId"], form.values["driverLicense"]
+            ('•••••••3456', {'number': '••••••3456', 'state': 'MA'})
+        """
+        return ff.shown_values(self._texts, revealed=self.revealed)
+
+    @property
+    def status(self) -> str:
+        """The message the form shows: what happened on load, preview, submit, reset."""
+        return self._status
+
+    @property
+    def changed(self) -> list[str]:
+        """The dotted fields whose inputs differ from the loaded customer."""
+        return list(self._check.changes)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """``{field: problem}``: the API's rules that stop Submit, and Trustly's answer."""
+        return {**self._remote, **self._check.errors}
+
+    @property
+    def warnings(self) -> dict[str, str]:
+        """``{field: warning}`` from the soft checks (odd phone, email, country...)."""
+        return dict(self._check.warnings)
+
+    @property
+    def customer(self) -> Customer:
+        """The customer as last loaded (or as the last successful submit returned it)."""
+        return self._customer
+
+    @property
+    def revealed(self) -> bool:
+        """Whether identity numbers are shown in full (the **Reveal** toggle)."""
+        return bool(self._reveal_button.value)
+
+    @revealed.setter
+    def revealed(self, value: bool) -> None:
+        self._reveal_button.value = bool(value)
+
+    @property
+    def widget(self) -> Any:
+        """The root ``ipywidgets.VBox``, to place the form inside another layout."""
+        return self._root
+
+    def set(self, **fields: Any) -> None:
+        """Fill inputs, as typing would; they are checked the same way.
+
+        Names are the API's camelCase (snake_case accepted); nested fields as dotted
+        names (``**{"address.city": "Austin"}``) or a dict (``address={"city": ...}``,
+        merged; for ``customData`` merged into the JSON). ``None`` or ``CLEAR`` empties
+        an input, which removes that field on Submit. A value that breaks a rule is not
+        refused here: it shows as an error, like a typed one. Setting an identity number
+        while masked works; the input keeps showing it masked.
+
+        Raises:
+            ValidationError: for names the form cannot set (unknown, read-only, or not in
+                the schema: those are kept, not edited). Nothing is set then.
+
+        Example:
+            >>> form.set(email="ada@example.org", address={"city": "Austin"})
+            >>> form.changed
+            ['address.city', 'email']
+        """
+        texts = ff.texts_for(fields, self._texts, self._loaded)
+        self._texts.update(texts)
+        for name in texts:
+            self._remote.pop(name, None)
+            self._show(name)
+        self._refresh()
+
+    def preview(self) -> pd.DataFrame:
+        """What Submit would change, shown in the form and returned. Sends nothing.
+
+        Returns:
+            ``customerId, field, before, after``, one row per changed field (identity
+            numbers masked unless :attr:`revealed`); empty when nothing changes or the
+            change cannot be built (:attr:`status` says why).
+        """
+        from ..frames import diff_customers
+
+        check = self._refresh()
+        self._output.value = ""
+        if check.payload is None:
+            self._say("error", f"Cannot preview: {ff.listing(check.errors)}.")
+            return diff_customers(self._customer, self._customer)
+        plan = UpdatePlan(self.customer_id, self._customer, check.payload, check.changed)
+        diff = diff_customers(plan.before, plan.after, mask=not self.revealed)
+        if diff.empty:
+            self._say("info", "Nothing to preview: every field has its loaded value.")
+            return diff
+        self._output.value = ff.diff_html(diff, "Preview: what Submit would change")
+        if check.errors:
+            self._say("warning", f"Preview only; fix before Submit: {ff.listing(check.errors)}.")
+        else:
+            self._say(
+                "info", f"Preview: {ff.count(len(diff), 'field')} would change. Nothing sent."
+            )
+        return diff
+
+    def submit(self) -> Customer | None:
+        """Send the changes (get → merge → post), refusing a stale write. Never raises.
+
+        Returns:
+            The updated customer, which the form then shows; ``None`` when nothing was
+            sent or sending failed: :attr:`status` and the form say why, edits kept.
+        """
+        if self._busy:
+            self._say("warning", "An update is already in flight; wait for it to finish.")
+            return None
+        check = self._refresh()
+        if check.errors:
+            self._say("error", f"Not sent; fix first: {ff.listing(check.errors)}.")
+            return None
+        if not check.changes:
+            self._say("info", "Nothing to submit: every field has its loaded value.")
+            return None
+        before = self._customer
+        self._output.value = ""
+        self._say("info", f"Sending {ff.count(len(check.changes), 'change')}…")
+        with self._in_flight():
+            try:
+                plan = self.client.plan_update(
+                    self.customer_id, check.changes, read_updated_at=before.updated_at
+                )
+                updated = self.client.send_update(plan) if plan.changed else plan.before
+            except ConflictError as exc:
+                self._conflicted(exc)
+                return None
+            except Exception as exc:  # the contract: submit() reports, it never raises
+                self._failed(exc, "Not saved")
+                return None
+        self._load(updated)
+        if not plan.changed:
+            self._say("info", "Nothing sent: the customer already has these values.")
+            return updated
+        from ..frames import diff_customers
+
+        diff = diff_customers(before, updated, mask=not self.revealed)
+        self._output.value = ff.diff_html(diff, f"Updated customer {self.customer_id}")
+        fields = ", ".join(plan.changed)
+        self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).")
+        return updated
+
+    def reset(self) -> None:
+        """Put every input back to the loaded value."""
+        self._texts = dict(self._loaded_texts)
+        self._remote.clear()
+        self._show_all()
+        self._refresh()
+        self._output.value = ""
+        self._say("info", "Reset: every field shows the loaded value again.")
+
+    def reload(self, *, keep_edits: bool = True) -> Customer | None:
+        """Load the customer again (e.g. after a conflict), keeping the edits on top.
+
+        Returns:
+            The customer as it is now, or ``None`` when it could not be read
+            (:attr:`status` says why; the edits are kept). Never raises.
+        """
+        edits = {n: t for n, t in self._texts.items() if t != self._loaded_texts[n]}
+        with self._in_flight():
+            try:
+                customer = self.client.get_customer(self.customer_id)
+            except Exception as exc:  # a button's action: report, never raise
+                self._failed(exc, "Not reloaded")
+                return None
+        self._load(customer, keep=edits if keep_edits else None)
+        self._reload_button.layout.display = "none"
+        self._output.value = ""
+        kept = f"; your {ff.count(len(edits), 'edit')} kept on top" if keep_edits and edits else ""
+        stamp = ff.format_timestamp(customer.updated_at) or "unknown"
+        message = f"Reloaded customer {self.customer_id} (updatedAt {stamp}){kept}."
+        self._say("info", f"{message} Preview, then Submit.")
+        return customer
+
+    def close(self) -> None:
+        """Close every widget of the form (they stop syncing with the page)."""
+        for item in self._created:
+            item.close()
+
+    def __repr__(self) -> str:
+        return f"<CustomerForm customer_id={self.customer_id!r} changed={len(self._check.changes)}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle: dict[str, Any] = dict(self._root._repr_mimebundle_(**kwargs))
+        bundle["text/plain"] = repr(self)  # the VBox's own repr would list every value
+        return bundle
+
+    # --- building and loading ---------------------------------------------------------
+
+    def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
+        item = cls(**kwargs)
+        for name in classes:
+            item.add_class(name)
+        self._created.append(item)
+        return item
+
+    def _build(self) -> None:
+        self._inputs: dict[str, Any] = {}
+        self._notes: dict[str, Any] = {}
+        sections = [self._section(title, map(self._row, specs)) for title, specs in ff.GROUPS]
+        self._record = self._make(w.HTML, "tnb-record")
+        sections.append(self._section("Set by Trustly (read-only)", [self._record]))
+        columns = "repeat(2, minmax(0, 1fr))"
+        grid = self._make(
+            w.GridBox, children=sections, layout=w.Layout(grid_template_columns=columns)
+        )
+        self._title = self._make(w.HTML, "tnb-title")
+        self._preview_button = self._button("preview", "Preview", "eye", "Show what would change")
+        self._submit_button = self._button("submit", "Submit", "check", "Send the changes")
+        self._submit_button.button_style = "primary"
+        self._reset_button = self._button("reset", "Reset", "undo", "Back to the loaded values")
+        self._reload_button = self._button(
+            "reload", "Reload (keep my edits)", "refresh", "Load the current version"
+        )
+        self._reload_button.button_style = "warning"
+        self._reload_button.layout.display = "none"  # offered after a conflict only
+        self._reveal_button = self._make(
+            w.ToggleButton,
+            "tnb-reveal",
+            description="Reveal",
+            icon="lock",
+            tooltip="Show identity numbers in full",
+            layout=w.Layout(width="auto"),
+        )
+        self._summary = self._make(w.HTML, "tnb-summary")
+        self._preview_button.on_click(lambda _: self.preview())
+        self._submit_button.on_click(lambda _: self.submit())
+        self._reset_button.on_click(lambda _: self.reset())
+        self._reload_button.on_click(lambda _: self.reload())
+        self._reveal_button.observe(self._on_reveal, names="value")
+        controls = [self._preview_button, self._submit_button, self._reset_button]
+        controls += [self._reveal_button, self._reload_button, self._summary]
+        toolbar = self._make(w.HBox, "tnb-toolbar", children=controls)
+        self._status_html = self._make(w.HTML, "tnb-status")
+        self._output = self._make(w.HTML, "tnb-output")
+        self._root = self._make(
+            w.VBox,
+            "tnb-form",
+            children=[self._title, grid, toolbar, self._status_html, self._output],
+            layout=w.Layout(max_width="1100px"),
+        )
+
+    def _section(self, title: str, rows: Any) -> Any:
+        heading = self._make(w.HTML, value=f"<b>{html.escape(title)}</b>")
+        layout = w.Layout(border="1px solid #d1d5db", padding="0 8px 4px", margin="2px")
+        return self._make(w.VBox, "tnb-section", children=[heading, *rows], layout=layout)
+
+    def _button(self, name: str, label: str, icon: str, tip: str) -> Any:
+        layout = w.Layout(width="auto")
+        return self._make(
+            w.Button, f"tnb-{name}", description=label, icon=icon, tooltip=tip, layout=layout
+        )
+
+    def _row(self, spec: ff.FormField) -> Any:
+        slug = spec.name.replace(".", "-")
+        wide = spec.kind == "json"  # the JSON editor takes the whole width, its note goes below
+        box = self._make(
+            w.Textarea if wide else w.Text,
+            f"tnb-field-{slug}",
+            description=spec.label + (" *" if spec.required else ""),
+            placeholder=spec.placeholder,
+            tooltip=spec.name,
+            continuous_update=True,  # check as the user types, not on blur
+            style={"description_width": "9em"},
+            layout=w.Layout(width="100%", height="9em") if wide else w.Layout(width="64%"),
+        )
+        box.observe(functools.partial(self._typed, spec.name), names="value")
+        note = self._make(
+            w.HTML, f"tnb-note-{slug}", layout=w.Layout(width="auto" if wide else "36%")
+        )
+        self._inputs[spec.name], self._notes[spec.name] = box, note
+        row = w.VBox if wide else w.HBox
+        return self._make(row, children=[box, note], layout=w.Layout(width="100%"))
+
+    def _load(self, customer: Customer, keep: Mapping[str, str] | None = None) -> None:
+        self._customer = customer
+        self._loaded: dict[str, Any] = customer.model_dump(by_alias=True, exclude_none=True)
+        self._loaded_texts = {
+            spec.name: ff.to_text(spec, ff.value_of(self._loaded, spec.name))
+            for spec in ff.FORM_FIELDS
+        }
+        self._texts = {**self._loaded_texts, **(keep or {})}
+        self._remote.clear()
+        name = html.escape(str(self._loaded.get("name") or "(no name)"))
+        self._title.value = f"<h3 style='margin:4px 0'>{name} · customer {self.customer_id}</h3>"
+        self._record.value = ff.record_html(self._loaded)
+        self._show_all()
+        self._refresh()
+
+    # --- inputs, checks and messages --------------------------------------------------
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Set input values from Python without taking them for typing."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+    def _show(self, name: str) -> None:
+        spec, box = ff.FIELDS[name], self._inputs[name]
+        masked = spec.sensitive and not self.revealed
+        with self._quietly():
+            box.value = mask_value(self._texts[name]) if masked else self._texts[name]
+        box.placeholder = _MASKED_HINT if masked else spec.placeholder
+        # A masked input cannot be typed into, so its mask can never be sent.
+        box.disabled = self._busy or masked
+
+    def _show_all(self) -> None:
+        for spec in ff.FORM_FIELDS:
+            self._show(spec.name)
+
+    def _typed(self, name: str, change: Mapping[str, Any]) -> None:
+        if self._syncing:
+            return
+        self._texts[name] = str(change["new"])
+        self._remote.pop(name, None)
+        self._refresh()
+
+    def _on_reveal(self, change: Mapping[str, Any]) -> None:
+        shown = bool(change["new"])
+        self._reveal_button.description = "Hide" if shown else "Reveal"
+        self._reveal_button.icon = "unlock" if shown else "lock"
+        for spec in ff.FORM_FIELDS:
+            if spec.sensitive:
+                self._show(spec.name)
+
+    def _refresh(self) -> ff.Check:
+        check = self._check = ff.check(self._texts, self._loaded_texts, self._loaded)
+        for spec in ff.FORM_FIELDS:
+            problem = check.errors.get(spec.name) or self._remote.get(spec.name)
+            self._notes[spec.name].value = ff.note_html(problem, check.warnings.get(spec.name))
+        self._enable()
+        parts = [ff.count(len(check.changes), "change") if check.changes else "no changes"]
+        if check.errors:
+            parts.append(
+                f"<span style='color:#b91c1c'>{ff.count(len(check.errors), 'error')}</span>"
+            )
+        self._summary.value = f"<span style='color:#4b5563'>{' · '.join(parts)}</span>"
+        return check
+
+    def _enable(self) -> None:
+        for item in (self._preview_button, self._reset_button, self._reload_button):
+            item.disabled = self._busy
+        self._reveal_button.disabled = self._busy
+        invalid, unchanged = bool(self._check.errors), not self._check.changes
+        self._submit_button.disabled = self._busy or invalid or unchanged
+
+    @contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        """Disable buttons and inputs while a request runs (on the kernel's thread)."""
+        self._busy = True
+        self._enable()
+        for box in self._inputs.values():
+            box.disabled = True
+        try:
+            yield
+        finally:
+            self._busy = False
+            self._show_all()
+            self._enable()
+
+    def _say(self, level: Level, text: str) -> None:
+        self._status = text
+        mark, colour, background = _COLOURS[level]
+        self._status_html.value = (
+            f"<div class='tnb-status-{level}' style='color:{colour};background:{background};"
+            f"padding:4px 8px;border-radius:4px'>{mark} {html.escape(text)}</div>"
+        )
+
+    def _conflicted(self, exc: ConflictError) -> None:
+        read = ff.format_timestamp(exc.read_updated_at) or "unknown"
+        now = ff.format_timestamp(exc.current_updated_at) or "unknown"
+        self._reload_button.layout.display = None
+        self._say(
+            "warning",
+            f"Not saved: customer {self.customer_id} changed since this form loaded it "
+            f"(updatedAt {read} → {now}). Nothing was sent and your edits are kept: click "
+            "“Reload (keep my edits)” to load the current version with your edits on top, "
+            "Preview, then Submit again.",
+        )
+
+    def _failed(self, exc: Exception, what: str) -> None:
+        if isinstance(exc, ValidationError):
+            self._remote.update((ff.TARGETS.get(f, f), why) for f, why in exc.errors)
+        elif isinstance(exc, APIError):
+            for detail in exc.errors:
+                where = (detail.location or "").removeprefix("customer.")
+                if where in ff.FIELDS:
+                    self._remote[where] = f"Trustly: {detail.message or detail.code}"
+        if isinstance(exc, TrustlyError):
+            text = str(exc)  # says what was asked, what came back, and what to do
+        else:
+            # Not an expected failure: keep the traceback where a developer can find it.
+            logger.exception("CustomerForm: unexpected error for customer %s", self.customer_id)
+            text = f"unexpected {type(exc).__name__}: {exc}"
+        self._refresh()
+        self._say("error", f"{what}: {text} Your edits are kept.")
