@@ -9,10 +9,10 @@ import trustly_nb as tnb
 
 
 def test_import_is_light():
-    """`import trustly_nb` loads no ipywidgets, vcrpy, Jupyter or pandas (they load on use)."""
+    """`import trustly_nb` loads no ipywidgets, vcrpy, Jupyter, pandas or msgspec (they load on use)."""
     code = (
         "import sys, trustly_nb\n"
-        "heavy = {'ipywidgets', 'vcr', 'jupyter_client', 'IPython', 'pandas', 'tqdm'}\n"
+        "heavy = {'ipywidgets', 'vcr', 'jupyter_client', 'IPython', 'pandas', 'tqdm', 'msgspec'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,6 +7,8 @@ Example:
 """
 
 from ._client import ENVIRONMENTS, Client
+from ._customers import customer_columns
+from ._decode import Columns
 from ._transport import is_loopback
 
-__all__ = ["ENVIRONMENTS", "Client", "is_loopback"]
+__all__ = ["ENVIRONMENTS", "Client", "Columns", "customer_columns", "is_loopback"]

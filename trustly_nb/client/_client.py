@@ -1,8 +1,8 @@
 """The Customers API client: one session, Basic auth, careful retries, typed errors.
 
-Every request goes through :meth:`Client._request`: the timeout is always passed, retries
-follow one policy table, and error responses become :mod:`trustly_nb.errors` classes
-right there, so nothing downstream handles raw responses.
+Every request goes through one loop (client/_sender.py): the timeout is always passed,
+retries follow one policy table, and error responses become :mod:`trustly_nb.errors`
+classes right there, so nothing downstream handles raw responses.
 
 Example:
     >>> client = Client.from_env()                   # TRUSTLY_ACCESS_ID / _KEY / _ENVIRONMENT
@@ -13,38 +13,23 @@ Example:
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from ..changes import UpdatePlan, merge, normalize_changes
-from ..errors import (
-    ConfigurationError,
-    ConflictError,
-    RequestInfo,
-    ValidationError,
-)
+from ..errors import ConfigurationError, ConflictError, ValidationError
 from ..models import Customer, validate_payload
 from ..version import __version__
+from ._customers import get_customers
 from ._pool import Pool
-from ._responses import customer_from, parse, payload_of, unexpected
-from ._transport import (
-    Retry,
-    api_error,
-    json_body,
-    may_retry_failure,
-    may_retry_status,
-    never_sent,
-    retry_delay,
-    transport_error,
-)
+from ._responses import customer_from, payload_of
+from ._sender import Environment, send
+from ._transport import Retry
 from ._urls import ENVIRONMENTS, checked_base_url, environment_of, escape_id
 
 if TYPE_CHECKING:
@@ -55,8 +40,6 @@ if TYPE_CHECKING:
     from ..widgets import CustomerForm
 
 __all__ = ["ENVIRONMENTS", "Client"]
-
-logger = logging.getLogger("trustly_nb")
 
 
 class Client:
@@ -76,6 +59,10 @@ class Client:
         backoff: the first retry's delay in seconds; it doubles each time (with jitter).
         retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
         pool_size: connections kept per host; at least the number of threads using it.
+
+    The environment's proxy, no-proxy and CA-bundle settings (``HTTPS_PROXY``,
+    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ...) are read once, when the client is made, not
+    on every request: after changing them, make a new client.
 
     Example:
         >>> client = Client("my-access-id", "my-access-key")      # the sandbox
@@ -126,6 +113,7 @@ class Client:
         self.stop_grace_seconds: float = 5.0
         """How long a stopped bulk batch waits for the POSTs already in flight."""
         self._pool = Pool(self._session, pool_size)
+        self._environment = Environment.read(self._session, self.base_url)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Client:
@@ -190,24 +178,41 @@ class Client:
         return customer_from(body, "GET", path)
 
     def list_customers(
-        self, external_id: str | None = None, customer_id: str | None = None
+        self,
+        external_id: str | None = None,
+        customer_id: str | None = None,
+        *,
+        progress: bool = True,
     ) -> list[Customer]:
         """All customers, or those matching ``external_id`` / ``customer_id`` (no paging).
+
+        For a table of many customers, :meth:`customers_frame` is faster still (no model
+        per customer). A big answer shows a progress bar; ``progress=False`` hides it.
 
         Example:
             >>> [c.customer_id for c in client.list_customers(external_id="ext-1001")]
             ['1001165729']
         """
-        params = {
-            key: str(value)
-            for key, value in (("externalId", external_id), ("customerId", customer_id))
-            if value is not None
-        }
-        body = self._request("GET", "/customers", params=params, retry=Retry.IDEMPOTENT)
-        items = body.get("customers") if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise unexpected("GET", "/customers", "no 'customers' list in the body")
-        return [parse(item, "GET", "/customers") for item in items]
+        return get_customers(self, external_id, customer_id, progress=progress)
+
+    def customers_frame(
+        self,
+        external_id: str | None = None,
+        customer_id: str | None = None,
+        *,
+        mask: bool = True,
+        progress: bool = True,
+    ) -> pd.DataFrame:
+        """Get Customers straight into a frame, as ``customers_to_frame(list_customers())``
+        gives it, several times faster (see :func:`trustly_nb.frames.customers_frame`).
+
+        Example:
+            >>> client.customers_frame().loc["1001165729", "address.city"]
+            'Austin'
+        """
+        from ..frames import customers_frame
+
+        return customers_frame(self, external_id, customer_id, mask=mask, progress=progress)
 
     def create_customer(
         self, customer: Customer | Mapping[str, Any], external_id: str | None = None
@@ -345,7 +350,7 @@ class Client:
 
         return revert(self, journal_path, **options)
 
-    # --- the one place requests are made -----------------------------------------------
+    # --- the one place requests are made (client/_sender.py) ------------------------------
 
     def _request(
         self,
@@ -357,47 +362,4 @@ class Client:
         retry: Retry,
         cancel: threading.Event | None = None,
     ) -> Any:
-        url = f"{self.base_url}{path}"
-        info = RequestInfo(method, urlsplit(url).path)
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                response = self._session.request(
-                    method, url, params=params, json=json, timeout=self.timeout
-                )
-            except requests.RequestException as exc:
-                sent = not never_sent(exc)
-                if attempt < self.max_retries and may_retry_failure(retry, sent):
-                    attempt += 1
-                    if self._wait(attempt, None, info, type(exc).__name__, cancel):
-                        continue
-                raise transport_error(exc, info, sent, self.timeout) from None
-            elapsed = (time.perf_counter() - started) * 1000
-            status = response.status_code
-            logger.debug("%s → %s in %.1f ms (attempt %d)", info, status, elapsed, attempt + 1)
-            if 200 <= status < 300:
-                return json_body(response, info)
-            if attempt < self.max_retries and may_retry_status(retry, status):
-                attempt += 1
-                retry_after = response.headers.get("Retry-After")
-                if self._wait(attempt, retry_after, info, str(status), cancel):
-                    continue
-            raise api_error(response, info)
-
-    def _wait(
-        self,
-        attempt: int,
-        retry_after: str | None,
-        info: RequestInfo,
-        why: str,
-        cancel: threading.Event | None,
-    ) -> bool:
-        """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
-        delay = retry_delay(attempt, retry_after, self.backoff, self.retry_after_cap)
-        logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
-        if cancel is None:
-            time.sleep(delay)
-            return True
-        # A stopped bulk batch must not send a retry after it has returned.
-        return not cancel.wait(delay)
+        return send(self, method, path, params=params, json=json, retry=retry, cancel=cancel)

@@ -1,5 +1,7 @@
 """Customers ⇄ DataFrames: review many customers at once, edit cells, see what changes.
 
+- :func:`customers_frame` — Get Customers straight into that frame, from the answer's
+  bytes (no model per customer): what ``client.customers_frame()`` calls.
 - :func:`customers_to_frame` — one row per customer, indexed by ``customerId``, nested
   objects as dotted columns, timestamps as ``datetime64[ms, UTC]``, identity numbers
   masked by default.
@@ -42,10 +44,12 @@ from ._diff import diff_customers, diff_frame, style_diff
 from ._edits import frame_to_changes, indexed_by_id, read_stamps
 from ._frames import customers_to_frame, masked_columns
 from ._warnings import frame_warnings
+from ._wire import customers_frame
 
 __all__ = [
     "DOCUMENTED_COLUMNS",
     "MASKED_ATTR",
+    "customers_frame",
     "customers_to_frame",
     "diff_customers",
     "diff_frame",

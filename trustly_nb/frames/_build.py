@@ -277,8 +277,16 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
         for key in _ordered(set().union(*objs).difference(documented)):
             target = custom if head == "customData" else extras
             target[f"{head}.{key}"] = _take(objs, key)
+    return assemble(columns, extras, custom, len(records), mask=mask)
+
+
+def assemble(
+    columns: dict[str, Any], extras: dict[str, Any], custom: dict[str, Any], n: int, *, mask: bool
+) -> pd.DataFrame:
+    """The frame from its columns: documented (``None``: no customer has it, the index
+    among them), extra and ``customData.<key>``, each in its final order; shared by the
+    build from dicts and the build from the wire (frames/_wire.py)."""
     ids = columns.pop(INDEX_NAME, None)
-    n = len(records)
     series: dict[str, pd.Series] = {}
     masked: list[str] = []
     for name, column in chain(columns.items(), extras.items(), custom.items()):

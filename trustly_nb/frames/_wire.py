@@ -1,0 +1,97 @@
+"""Get Customers straight into the customers frame: :func:`customers_frame`.
+
+The client decodes the answer's bytes into columns (``trustly_nb.client.customer_columns``,
+no dict and no model per customer); this module lays them out exactly as
+:func:`~trustly_nb.customers_to_frame` lays out the same customers' models — the same
+columns in the same order, the same cells, dtypes, index and attrs — and hands them to
+the same final step (``assemble`` in frames/_build.py). When the fast decoder declines an
+answer, the client gives models instead and the frame is built from them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import pandas as pd
+
+from ..client import Columns, customer_columns
+from ._build import DOCUMENTED_COLUMNS, INDEX_NAME, NESTED, _ordered, _take, assemble, build_frame
+from ._cells import NAN
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+__all__ = ["customers_frame"]
+
+_EMPTY: Final[dict[str, Any]] = {}
+
+
+def customers_frame(
+    client: Client,
+    external_id: str | None = None,
+    customer_id: str | None = None,
+    *,
+    mask: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Get Customers as the customers frame, built from the answer's bytes in one pass.
+
+    The result equals ``customers_to_frame(client.list_customers(...), mask=mask)``
+    (values, dtypes, index and attrs) and is several times faster to get, with less
+    memory: no pydantic model is made per customer. Retries, errors, cassettes and the
+    emulator work as for :meth:`Client.list_customers`.
+
+    Args:
+        client: the client to ask.
+        external_id: only the customers with this ``externalId``.
+        customer_id: only the customer with this ``customerId``.
+        mask: mask identity numbers (see :func:`~trustly_nb.customers_to_frame`).
+        progress: show a bar while a big answer (more than a few MB) downloads and builds.
+
+    Raises:
+        UnexpectedResponseError: the answer is not the documented shape.
+
+    Example:
+        >>> frame = client.customers_frame()
+        >>> frame.loc["1001165729", "address.city"]
+        'Austin'
+    """
+    with customer_columns(client, external_id, customer_id, progress=progress) as (data, step):
+        if isinstance(data, Columns):
+            frame = frame_from_columns(data, mask=mask)
+        else:
+            frame = build_frame(data, mask=mask)
+        step()
+    return frame
+
+
+def _cells(column: list[Any]) -> list[Any]:
+    """A column's values as cells: NaN where the key was missing or null."""
+    return [NAN if value is None else value for value in column] if None in column else column
+
+
+def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
+    """The frame of decoded customers, laid out as the build from their models lays it out."""
+    if not data.n:
+        return build_frame([], mask=mask)
+    columns: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)
+    for name, column in data.fields.items():
+        columns[name] = _cells(column)
+    extras: dict[str, Any] = {name: _cells(data.extras[name]) for name in _ordered(data.extras)}
+    nested_extras: dict[str, Any] = {}
+    for head, fields in data.nested.items():
+        documented = NESTED[head]
+        for key, column in fields.items():
+            if key in documented:
+                columns[f"{head}.{key}"] = _cells(column)
+        for key in _ordered(key for key in fields if key not in documented):
+            nested_extras[f"{head}.{key}"] = _cells(fields[key])
+    extras.update(nested_extras)
+    custom: dict[str, Any] = {}
+    for head, objects in data.objects.items():
+        dicts = [_EMPTY if value is None else value for value in objects]
+        for key in _ordered(set().union(*dicts).difference(NESTED.get(head, ()))):
+            custom[f"{head}.{key}"] = _take(dicts, key)
+    if INDEX_NAME not in columns:
+        columns[INDEX_NAME] = None
+    return assemble(columns, extras, custom, data.n, mask=mask)
