@@ -98,11 +98,13 @@ def customer_columns(
     customer_id: str | None = None,
     *,
     progress: bool = True,
+    fill: Any = None,
 ) -> Iterator[tuple[Columns | list[Customer], Any]]:
     """Get Customers as columns for a frame (models when the fast decoder declines).
 
     Yields ``(columns or models, step)``; call ``step()`` once the frame is built (the
-    last step of the bar). The garbage collector stays paused until the block ends.
+    last step of the bar). ``fill`` is the columns' value for a missing key or a null.
+    The garbage collector stays paused until the block ends.
 
     Example:
         >>> with customer_columns(client) as (data, step):
@@ -120,7 +122,7 @@ def customer_columns(
             data = _slow_models(body)
         else:
             body = None  # the Structs hold everything now: 440 MB less at a million
-            data = columns(decoded)
+            data = columns(decoded, fill)
             del decoded
         step()
         yield data, step

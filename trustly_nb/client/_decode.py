@@ -16,10 +16,12 @@ text, extra fields are kept, ``model_fields_set`` holds exactly the keys the JSO
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import is_
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter
 from typing import Any
 
 import msgspec
@@ -82,64 +84,64 @@ def text(value: Any) -> Any:
 # --- models ---------------------------------------------------------------------------
 
 
-def _builder(model: type[BaseModel], plan: Plan) -> Callable[[Any], Any]:
-    """A function Struct → ``model``, doing what ``model.model_validate`` does for it."""
+def _consume(iterator: Iterator[Any]) -> None:
+    deque(iterator, maxlen=0)
+
+
+def _models(items: list[Any], model: type[BaseModel], plan: Plan) -> list[Any]:
+    """Structs of ``model`` → ``model`` instances, as ``model.model_validate`` builds them.
+
+    Every loop over the customers is a ``map`` in C: a Python function per customer
+    would cost more than msgspec's whole decode.
+    """
     specs = FIELDS[model]
-    extras = plan.extras_of(model)
     attrs = tuple(spec.attr for spec in specs)
     width = len(attrs)
-    nested = [
-        (spec.attr, _builder(spec.model, plan))
-        for spec in specs
-        if spec.kind == NESTED and spec.model is not None
-    ]
-    numbers = [spec.attr for spec in specs if (model, spec.attr) in plan.numbers]
+    n = len(items)
+    rows = list(map(_astuple, items))
     unsets = (_UNSET,) * width
-    # Customers of one answer share a few patterns of missing keys: the names present
-    # and the names to set to None are worked out once per pattern.
-    patterns: dict[tuple[bool, ...], tuple[frozenset[str], tuple[str, ...]]] = {}
-
-    def build(item: Any) -> Any:
-        row = _astuple(item)
-        key = tuple(map(is_, row, unsets))
-        try:
-            present, missing = patterns[key]
-        except KeyError:
-            present = frozenset(a for a, gone in zip(attrs, key, strict=False) if not gone)
-            missing = tuple(a for a, gone in zip(attrs, key, strict=False) if gone)
-            patterns[key] = present, missing
-        values = dict(zip(attrs, row, strict=False))
-        for attr in missing:
-            values[attr] = None
-        for attr in numbers:
-            values[attr] = text(values[attr])
-        for attr, inner in nested:
-            value = values[attr]
-            if value is not None:
-                values[attr] = inner(value)
-        fields_set = set(present)
-        extra: dict[str, Any] = {}
-        if extras:
-            for (_, wire), value in zip(extras, row[width:], strict=True):
-                if value is not _UNSET:
-                    extra[wire] = value
-                    fields_set.add(wire)
-        # What BaseModel.model_construct ends with, without its per-field alias lookups:
-        # the Struct holds the fields under their Python names, with the values the
-        # models' validators produce for these types (tests compare with model_validate).
-        instance = model.__new__(model)
-        _setattr(instance, "__dict__", values)
-        _setattr(instance, "__pydantic_fields_set__", fields_set)
-        _setattr(instance, "__pydantic_extra__", extra)
-        _setattr(instance, "__pydantic_private__", None)
-        return instance
-
-    return build
+    # bytes, not tuples: a bytes object keeps its hash, and each key is looked up thrice.
+    keys = list(map(bytes, map(map, repeat(is_), rows, repeat(unsets))))
+    # Customers of one answer share a few patterns of missing keys: the names present,
+    # and the None to write over UNSET, are worked out once per pattern.
+    present: dict[bytes, frozenset[str]] = {}
+    missing: dict[bytes, dict[str, None]] = {}
+    for key in set(keys):
+        present[key] = frozenset(a for a, gone in zip(attrs, key, strict=False) if not gone)
+        missing[key] = {a: None for a, gone in zip(attrs, key, strict=False) if gone}
+    dicts = list(map(dict, map(zip, repeat(attrs), rows)))
+    _consume(map(dict.update, dicts, map(missing.__getitem__, keys)))
+    for spec in specs:
+        if (model, spec.attr) in plan.numbers:
+            column = list(map(text, map(itemgetter(spec.attr), dicts)))
+            _consume(map(dict.__setitem__, dicts, repeat(spec.attr), column))
+        elif spec.kind == NESTED and spec.model is not None:
+            column = list(map(itemgetter(spec.attr), dicts))
+            flags = list(map(is_not, column, repeat(None)))
+            built = iter(_models(list(compress(column, flags)), spec.model, plan))
+            has = list(compress(dicts, flags))
+            _consume(map(dict.__setitem__, has, repeat(spec.attr), built))
+    fields_set = list(map(set, map(present.__getitem__, keys)))
+    extras: list[dict[str, Any]] = [{} for _ in range(n)]
+    for (_, wire), position in zip(plan.extras_of(model), range(width, 10**9), strict=False):
+        for row, extra, names in zip(rows, extras, fields_set, strict=True):
+            if row[position] is not _UNSET:
+                extra[wire] = row[position]
+                names.add(wire)
+    instances = list(map(model.__new__, repeat(model, n)))
+    # What BaseModel.model_construct ends with, without its per-field alias lookups: the
+    # Structs hold the fields under their Python names, with the values the models'
+    # validators produce for these types (tests compare with model_validate).
+    _consume(map(_setattr, instances, repeat("__dict__"), dicts))
+    _consume(map(_setattr, instances, repeat("__pydantic_fields_set__"), fields_set))
+    _consume(map(_setattr, instances, repeat("__pydantic_extra__"), extras))
+    _consume(map(_setattr, instances, repeat("__pydantic_private__"), repeat(None, n)))
+    return instances
 
 
 def to_models(decoded: Decoded) -> list[Customer]:
     """Every decoded customer as a :class:`~trustly_nb.Customer`."""
-    return list(map(_builder(Customer, decoded.plan), decoded.items))
+    return _models(decoded.items, Customer, decoded.plan)
 
 
 # --- columns --------------------------------------------------------------------------
@@ -147,15 +149,15 @@ def to_models(decoded: Decoded) -> list[Customer]:
 
 @dataclass(frozen=True)
 class Columns:
-    """Decoded customers column by column, ``None`` where a key is missing or null.
+    """Decoded customers column by column, a fill value where a key is missing or null.
 
     Attributes:
         n: how many customers.
         fields: the documented top-level fields that are not objects, wire name →
             values (text fields already text), in the schema's order.
         nested: ``address`` / ``driverLicense`` → their documented fields' values
-            (``None`` for a customer without that object), then their extra fields.
-        objects: free-form objects (``customData``) → the dict or ``None`` per customer.
+            (the fill for a customer without that object), then their extra fields.
+        objects: free-form objects (``customData``) → the dict or the fill per customer.
         extras: top-level fields the schema does not list (only those some customer has).
     """
 
@@ -166,57 +168,65 @@ class Columns:
     extras: dict[str, list[Any]]
 
 
-def _transpose(items: list[Any], width: int) -> list[list[Any]]:
+def _transpose(items: list[Any], width: int, fill: Any) -> list[list[Any]]:
+    """Columns of Structs (or ``fill`` for an absent object), ``fill`` for missing or null."""
     # Row by row into tuples, then one transpose in C: reading each Struct once while it
     # is in the CPU cache is several times faster than one pass over them per field.
-    absent = (_UNSET,) * width
-    rows = [absent if item is None else _astuple(item) for item in items]
+    absent = (fill,) * width
+    rows = [absent if item is fill else _astuple(item) for item in items]
     if not rows:
         return [[] for _ in range(width)]
-    return [
-        [None if value is _UNSET else value for value in column]
-        if _UNSET in column or None in column
-        else list(column)
-        for column in zip(*rows, strict=True)
-    ]
+    columns = []
+    for values in zip(*rows, strict=True):
+        # Identity, not ==: comparing text with UNSET or None by == is several times slower.
+        if True in map(is_, values, repeat(_UNSET)) or True in map(is_, values, repeat(None)):
+            columns.append([fill if v is _UNSET or v is None else v for v in values])
+        else:
+            columns.append(list(values))
+    return columns
+
+
+def _numbers_as_text(column: list[Any], fill: Any) -> list[Any]:
+    return [v if v is fill else text(v) for v in column]
 
 
 def _split(
-    items: list[Any], model: type[BaseModel], plan: Plan
+    items: list[Any], model: type[BaseModel], plan: Plan, fill: Any
 ) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
     """``(documented fields, extra fields some item has)`` of Structs of ``model``."""
     specs = FIELDS[model]
     extras = plan.extras_of(model)
-    transposed = _transpose(items, len(specs) + len(extras))
+    transposed = _transpose(items, len(specs) + len(extras), fill)
     documented = {}
     for spec, column in zip(specs, transposed, strict=False):
         if (model, spec.attr) in plan.numbers:
-            column = list(map(text, column))
+            column = _numbers_as_text(column, fill)
         documented[spec.wire] = column
     found = {
         wire: column
         for (_, wire), column in zip(extras, transposed[len(specs) :], strict=True)
-        if column.count(None) < len(column) or _had_key(items, wire, model, plan)
+        if column.count(fill) < len(column) or _had_key(items, wire, model, plan, fill)
     }
     return documented, found
 
 
-def _had_key(items: list[Any], wire: str, model: type[BaseModel], plan: Plan) -> bool:
+def _had_key(items: list[Any], wire: str, model: type[BaseModel], plan: Plan, fill: Any) -> bool:
     """Whether some item has the extra field ``wire`` (an explicit null counts)."""
     attr = {w: a for a, w in plan.extras_of(model)}[wire]
-    return any(getattr(item, attr, _UNSET) is not _UNSET for item in items if item is not None)
+    return any(getattr(item, attr, _UNSET) is not _UNSET for item in items if item is not fill)
 
 
-def columns(decoded: Decoded) -> Columns:
-    """The decoded customers column by column (see :class:`Columns`)."""
-    documented, extras = _split(decoded.items, Customer, decoded.plan)
+def columns(decoded: Decoded, fill: Any = None) -> Columns:
+    """The decoded customers column by column (see :class:`Columns`), ``fill`` (a frame
+    passes NaN) where a key is missing or null."""
+    documented, extras = _split(decoded.items, Customer, decoded.plan, fill)
     fields: dict[str, list[Any]] = {}
     nested: dict[str, dict[str, list[Any]]] = {}
     objects: dict[str, list[Any]] = {}
     for spec in FIELDS[Customer]:
         column = documented[spec.wire]
         if spec.kind == NESTED and spec.model is not None:
-            inner, inner_extras = _split(column, spec.model, decoded.plan)
+            inner, inner_extras = _split(column, spec.model, decoded.plan, fill)
             nested[spec.wire] = {**inner, **inner_extras}
         elif spec.kind == OBJECT:
             objects[spec.wire] = column

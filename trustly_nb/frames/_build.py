@@ -298,7 +298,11 @@ def assemble(
             masked.append(name)
             if column is not None:
                 values = [
-                    mask_value(value) if value.__class__ is str else mask_cell(value)
+                    mask_value(value)
+                    if value.__class__ is str
+                    else value
+                    if value is NAN
+                    else mask_cell(value)
                     for value in values
                 ]
         series[name] = _object_series(values)

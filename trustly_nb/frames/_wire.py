@@ -56,7 +56,8 @@ def customers_frame(
         >>> frame.loc["1001165729", "address.city"]
         'Austin'
     """
-    with customer_columns(client, external_id, customer_id, progress=progress) as (data, step):
+    opened = customer_columns(client, external_id, customer_id, progress=progress, fill=NAN)
+    with opened as (data, step):
         if isinstance(data, Columns):
             frame = frame_from_columns(data, mask=mask)
         else:
@@ -65,31 +66,27 @@ def customers_frame(
     return frame
 
 
-def _cells(column: list[Any]) -> list[Any]:
-    """A column's values as cells: NaN where the key was missing or null."""
-    return [NAN if value is None else value for value in column] if None in column else column
-
-
 def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
-    """The frame of decoded customers, laid out as the build from their models lays it out."""
+    """The frame of decoded customers (NaN-filled, see ``customer_columns``), laid out as
+    the build from their models lays it out."""
     if not data.n:
         return build_frame([], mask=mask)
     columns: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)
     for name, column in data.fields.items():
-        columns[name] = _cells(column)
-    extras: dict[str, Any] = {name: _cells(data.extras[name]) for name in _ordered(data.extras)}
+        columns[name] = column
+    extras: dict[str, Any] = {name: data.extras[name] for name in _ordered(data.extras)}
     nested_extras: dict[str, Any] = {}
     for head, fields in data.nested.items():
         documented = NESTED[head]
         for key, column in fields.items():
             if key in documented:
-                columns[f"{head}.{key}"] = _cells(column)
+                columns[f"{head}.{key}"] = column
         for key in _ordered(key for key in fields if key not in documented):
-            nested_extras[f"{head}.{key}"] = _cells(fields[key])
+            nested_extras[f"{head}.{key}"] = fields[key]
     extras.update(nested_extras)
     custom: dict[str, Any] = {}
     for head, objects in data.objects.items():
-        dicts = [_EMPTY if value is None else value for value in objects]
+        dicts = [_EMPTY if value is NAN else value for value in objects]
         for key in _ordered(set().union(*dicts).difference(NESTED.get(head, ()))):
             custom[f"{head}.{key}"] = _take(dicts, key)
     if INDEX_NAME not in columns:
