@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from frames import _reset_peak, _status_kib  # noqa: E402  # the peak-RSS helpers
+from frames import _reset_peak, _status_kib  # the peak-RSS helpers
 
 BASE_MS = 1_555_696_836_548
 SHAPES = ("sparse", "seed", "dense")
@@ -151,7 +151,7 @@ def serve(bodies: dict[str, bytes]) -> Iterator[str]:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             body = bodies[self.path.split("/")[1]]
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -180,15 +180,19 @@ def child(variant: str, base: str) -> None:
     import requests
 
     import trustly_nb as tnb
-    import trustly_nb.frames  # noqa: F401  # imports are not the figure
+    import trustly_nb.frames  # imports are not the figure
 
     url = f"{base}/api/v1/customers"
     client = tnb.Client(*AUTH, base_url=f"{base}/api/v1")
+
+    def naive() -> object:
+        return pd.json_normalize(requests.get(url, auth=AUTH, timeout=600).json()["customers"])
+
     runs: dict[str, Callable[[], object]] = {
-        "naive": lambda: pd.json_normalize(requests.get(url, auth=AUTH).json()["customers"]),
+        "naive": naive,
         "customers_frame": lambda: client.customers_frame(progress=False),
         "to_frame(list)": lambda: tnb.customers_to_frame(client.list_customers(progress=False)),
-        "json": lambda: requests.get(url, auth=AUTH).json(),
+        "json": lambda: requests.get(url, auth=AUTH, timeout=600).json(),
         "models": lambda: [c.email for c in client.list_customers(progress=False)],
     }
     gc.collect()
@@ -272,9 +276,9 @@ def dicts_table(n: int, repeat: int) -> None:
         for _ in range(repeat):
             for i, fn in enumerate(
                 (
-                    lambda: pd.json_normalize(records),
-                    lambda: _normalize_as_documented(records),
-                    lambda: customers_to_frame(records, mask=False),
+                    lambda r=records: pd.json_normalize(r),
+                    lambda r=records: _normalize_as_documented(r),
+                    lambda r=records: customers_to_frame(r, mask=False),
                 )
             ):
                 gc.collect()

@@ -9,7 +9,7 @@ import trustly_nb as tnb
 
 
 def test_import_is_light():
-    """`import trustly_nb` loads no ipywidgets, vcrpy, Jupyter, pandas or msgspec (they load on use)."""
+    """`import trustly_nb` loads no ipywidgets, vcrpy, Jupyter, pandas or msgspec (on use)."""
     code = (
         "import sys, trustly_nb\n"
         "heavy = {'ipywidgets', 'vcr', 'jupyter_client', 'IPython', 'pandas', 'tqdm', 'msgspec'}\n"
