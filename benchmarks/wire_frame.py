@@ -235,8 +235,11 @@ def wire_table(sizes: list[int], repeat: int, variants: tuple[str, ...]) -> None
             peaks = {v: statistics.median(r["peak_mb"] for r in runs[v]) for v in variants}
             cells = "".join(f"{secs[v]:>11.2f} s {peaks[v]:>+7.0f} MB" for v in variants)
             naive = secs.get("naive")
-            frame = f"{naive / secs['customers_frame']:>6.1f}×" if naive else ""
-            listed = f"{naive / secs['to_frame(list)']:>6.1f}×" if naive else ""
+            frame = listed = ""
+            if naive and "customers_frame" in secs:
+                frame = f"{naive / secs['customers_frame']:>6.1f}×"
+            if naive and "to_frame(list)" in secs:
+                listed = f"{naive / secs['to_frame(list)']:>6.1f}×"
             models = (
                 f"{secs['models'] / secs['json']:>9.2f}×"
                 if "models" in secs and "json" in secs

@@ -115,14 +115,14 @@ def customer_columns(
     body: bytearray | None = _fetch(client, external_id, customer_id, bar)
     assert body is not None
     with bar.build(["decoding", "reading columns", "building the frame"]) as step, paused_gc():
-        decoded = decode(body)
+        decoded = decode(body, fill)
         step()
         data: Columns | list[Customer]
         if decoded is None:
             data = _slow_models(body)
         else:
             body = None  # the Structs hold everything now: 440 MB less at a million
-            data = columns(decoded, fill)
+            data = columns(decoded)
             del decoded
         step()
         yield data, step

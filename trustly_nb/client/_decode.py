@@ -43,6 +43,7 @@ class Decoded:
 
     items: list[Any]
     plan: Plan
+    missing: Any = _UNSET
 
 
 @contextmanager
@@ -61,18 +62,22 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def decode(body: bytes | bytearray | memoryview) -> Decoded | None:
-    """The customers in ``body``, or None when only the models can read it exactly."""
+def decode(body: bytes | bytearray | memoryview, missing: Any = _UNSET) -> Decoded | None:
+    """The customers in ``body``, or None when only the models can read it exactly.
+
+    ``missing``: what a Struct holds for a key its customer does not have (see
+    :func:`._structs.body_type`).
+    """
     plan: Plan | None = STRICT
     while plan is not None:
         try:
-            top = msgspec.json.decode(body, type=body_type(plan))
+            top = msgspec.json.decode(body, type=body_type(plan, missing))
         except msgspec.ValidationError as exc:
             plan = learn(plan, str(exc))
             continue
         except msgspec.DecodeError:
             return None
-        return Decoded(top.customers, plan)
+        return Decoded(top.customers, plan, missing)
     return None
 
 
@@ -169,18 +174,23 @@ class Columns:
 
 
 def _transpose(items: list[Any], width: int, fill: Any) -> list[list[Any]]:
-    """Columns of Structs (or ``fill`` for an absent object), ``fill`` for missing or null."""
+    """Columns of Structs whose missing keys hold ``fill`` (or ``fill`` for an absent
+    object), with ``fill`` for a null too."""
     # Row by row into tuples, then one transpose in C: reading each Struct once while it
     # is in the CPU cache is several times faster than one pass over them per field.
     absent = (fill,) * width
-    rows = [absent if item is fill else _astuple(item) for item in items]
+    rows = (
+        list(map(_astuple, items))
+        if True not in map(is_, items, repeat(fill))
+        else [absent if item is fill else _astuple(item) for item in items]
+    )
     if not rows:
         return [[] for _ in range(width)]
     columns = []
     for values in zip(*rows, strict=True):
-        # Identity, not ==: comparing text with UNSET or None by == is several times slower.
-        if True in map(is_, values, repeat(_UNSET)) or True in map(is_, values, repeat(None)):
-            columns.append([fill if v is _UNSET or v is None else v for v in values])
+        # Identity, not ==: comparing text with None by == is several times slower.
+        if True in map(is_, values, repeat(None)):
+            columns.append([fill if value is None else value for value in values])
         else:
             columns.append(list(values))
     return columns
@@ -213,12 +223,13 @@ def _split(
 def _had_key(items: list[Any], wire: str, model: type[BaseModel], plan: Plan, fill: Any) -> bool:
     """Whether some item has the extra field ``wire`` (an explicit null counts)."""
     attr = {w: a for a, w in plan.extras_of(model)}[wire]
-    return any(getattr(item, attr, _UNSET) is not _UNSET for item in items if item is not fill)
+    return any(getattr(item, attr) is None for item in items if item is not fill)
 
 
-def columns(decoded: Decoded, fill: Any = None) -> Columns:
-    """The decoded customers column by column (see :class:`Columns`), ``fill`` (a frame
-    passes NaN) where a key is missing or null."""
+def columns(decoded: Decoded) -> Columns:
+    """The decoded customers column by column (see :class:`Columns`), with the value
+    they were decoded with for a missing key (``decode(missing=...)``) for nulls too."""
+    fill = decoded.missing
     documented, extras = _split(decoded.items, Customer, decoded.plan, fill)
     fields: dict[str, list[Any]] = {}
     nested: dict[str, dict[str, list[Any]]] = {}

@@ -98,10 +98,10 @@ MAX_LEARNED: Final = 64
 """Beyond this many extra fields and number-valued text fields, the models decode."""
 
 
-def _wire_type(field: Field, plan: Plan, owner: type[BaseModel]) -> Any:
+def _wire_type(field: Field, plan: Plan, owner: type[BaseModel], missing: Any) -> Any:
     if field.kind == NESTED:
         assert field.model is not None
-        return _struct(field.model, plan) | None | msgspec.UnsetType
+        return _struct(field.model, plan, missing) | None | msgspec.UnsetType
     if field.kind == INT:
         return int | None | msgspec.UnsetType
     if field.kind == OBJECT:
@@ -112,13 +112,13 @@ def _wire_type(field: Field, plan: Plan, owner: type[BaseModel]) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _struct(model: type[BaseModel], plan: Plan) -> Any:
+def _struct(model: type[BaseModel], plan: Plan, missing: Any) -> Any:
     spec: list[tuple[str, Any, Any]] = [
-        (field.attr, _wire_type(field, plan, model), msgspec.UNSET) for field in FIELDS[model]
+        (field.attr, _wire_type(field, plan, model, missing), missing) for field in FIELDS[model]
     ]
     rename = {field.attr: field.wire for field in FIELDS[model]}
     for attr, wire in plan.extras_of(model):
-        spec.append((attr, Any, msgspec.UNSET))
+        spec.append((attr, Any, missing))
         rename[attr] = wire
     # gc=False: a Struct holding only strings and numbers needs no cycle collector, and
     # 100k tracked objects fewer keep the collector from running during the decode.
@@ -132,9 +132,13 @@ def _struct(model: type[BaseModel], plan: Plan) -> Any:
 
 
 @lru_cache(maxsize=256)
-def body_type(plan: Plan) -> Any:
-    """The Struct for the whole answer, ``{"customers": [...]}`` (other keys ignored)."""
-    customers: Any = list[_struct(Customer, plan)]  # type: ignore[misc]
+def body_type(plan: Plan, missing: Any = msgspec.UNSET) -> Any:
+    """The Struct for the whole answer, ``{"customers": [...]}`` (other keys ignored).
+
+    ``missing`` is the value of a key a customer does not have: ``UNSET`` for models
+    (which must know which keys were there), NaN for a frame (which shows it as NaN).
+    """
+    customers: Any = list[_struct(Customer, plan, missing)]  # type: ignore[misc]
     return msgspec.defstruct("CustomersWire", [("customers", customers)])
 
 
