@@ -6,7 +6,11 @@ the field, post the whole object back, as Trustly documents) on a fresh emulator
 ratio shows what concurrency buys, not connection reuse. The emulator runs in its own
 process, as a real API would: in this process its handler threads would share the GIL
 with the client's workers and measure the emulator's CPU, not the client's concurrency.
-Target: at least 6x (8 workers cap it at 8x). Nothing is asserted; this prints a table.
+Target: at least 7x (8 workers cap it at 8x), also with one competing CPU-bound process
+running on the machine (``--competing``, on by default: a second row; it is what a
+notebook's other kernel or a build does to the client's CPU share). Each figure is the
+median of ``--repeat`` runs, the loop and update_many taking turns. Nothing is asserted;
+this prints a table.
 
 Run: ``.venv/bin/python benchmarks/bulk.py [--customers 400] [--latency-ms 20] [--workers 8]``
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,39 +113,66 @@ def _all_updated(client: Client, changes: dict[str, dict[str, str]]) -> bool:
     return all(emails.get(cid) == fields["email"] for cid, fields in changes.items())
 
 
+_BURNER = "while True: pass"  # one core's worth of competing CPU-bound work
+
+
+@contextmanager
+def _competing(enabled: bool) -> Iterator[None]:
+    """One CPU-bound process running beside the benchmark while the block runs."""
+    if not enabled:
+        yield
+        return
+    burner = subprocess.Popen([sys.executable, "-c", _BURNER])
+    try:
+        yield
+    finally:
+        burner.kill()
+        burner.wait()
+
+
+def _measure(args: argparse.Namespace, competing: bool) -> tuple[float, float, bool]:
+    """Median seconds of the loop and of update_many, and whether every update landed."""
+    changes = _changes(args.customers)
+    loops, bulks, ok = [], [], True
+    for _ in range(args.repeat):
+        with _emulator(args.customers, args.latency_ms) as client, _competing(competing):
+            loops.append(_sequential(client, changes))
+            ok = ok and _all_updated(client, changes)
+        with _emulator(args.customers, args.latency_ms) as client, _competing(competing):
+            bulks.append(_bulk(client, changes, args.workers))
+            ok = ok and _all_updated(client, changes)
+    return statistics.median(loops), statistics.median(bulks), ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=400)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--competing",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure with one competing CPU-bound process running",
+    )
     args = parser.parse_args()
-    changes = _changes(args.customers)
     requests_made = 2 * args.customers  # a GET and a POST per customer
-
-    with _emulator(args.customers, args.latency_ms) as client:
-        sequential = _sequential(client, changes)
-        both_ok = _all_updated(client, changes)
-    with _emulator(args.customers, args.latency_ms) as client:
-        concurrent = _bulk(client, changes, args.workers)
-        both_ok = both_ok and _all_updated(client, changes)
-
     print(
         f"update {args.customers} customers (get → change → post, {requests_made} requests), "
-        f"emulator latency {args.latency_ms:g} ms"
+        f"emulator latency {args.latency_ms:g} ms, median of {args.repeat}"
     )
-    print(f"{'approach':<34}{'workers':>8}{'seconds':>10}{'req/s':>10}")
-    rows = (
-        ("sequential loop, plain requests", 1, sequential),
-        ("client.update_many", args.workers, concurrent),
-    )
-    for name, workers, seconds in rows:
-        print(f"{name:<34}{workers:>8}{seconds:>10.2f}{requests_made / seconds:>10.1f}")
-    ratio = sequential / concurrent
-    verdict = "meets" if ratio >= 6 else "MISSES"
-    print(
-        f"ratio: update_many is {ratio:.2f}x the loop; {verdict} the 6x target "
-        f"(ceiling {args.workers}x){'' if both_ok else '; NOT every customer was updated'}"
-    )
+    print(f"{'machine':<26}{'loop s':>9}{'update_many s':>15}{'req/s':>9}{'ratio':>8}")
+    for competing in (False, True) if args.competing else (False,):
+        sequential, concurrent, ok = _measure(args, competing)
+        ratio = sequential / concurrent
+        label = "+1 CPU-bound process" if competing else "as it is"
+        verdict = "meets" if ratio >= 7 else "MISSES"
+        print(
+            f"{label:<26}{sequential:>9.2f}{concurrent:>15.2f}"
+            f"{requests_made / concurrent:>9.1f}{ratio:>7.2f}x  {verdict} 7x"
+            f"{'' if ok else '; NOT every customer was updated'}"
+        )
 
 
 if __name__ == "__main__":

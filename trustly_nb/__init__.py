@@ -7,7 +7,7 @@ example from recorded cassettes with no credentials and no network.
 Example:
     >>> import trustly_nb as tnb
     >>> client = tnb.connect(cassette="01-quickstart")      # replay mode by default
-    >>> tnb.customers_to_frame(client.list_customers())
+    >>> client.customers_frame()                           # every customer, one row each
 
 Heavy modules (pandas, ipywidgets, vcrpy, the emulator) load only when first used.
 """

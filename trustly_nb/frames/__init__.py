@@ -32,7 +32,7 @@ Rules for edited cells (:func:`frame_to_changes`):
   ``tnb.CLEAR`` in the cell.
 
 Example:
-    >>> frame = tnb.customers_to_frame(client.list_customers())
+    >>> frame = client.customers_frame()          # or tnb.customers_to_frame(customers)
     >>> edited = frame.copy()
     >>> edited.loc["1001", "address.city"] = "Austin"
     >>> tnb.frame_to_changes(edited, frame)
