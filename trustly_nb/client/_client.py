@@ -28,6 +28,7 @@ from requests.adapters import HTTPAdapter
 
 from ..changes import CLEAR, UpdatePlan, merge, normalize_changes
 from ..errors import (
+    CassetteError,
     ConfigurationError,
     ConflictError,
     RequestInfo,
@@ -37,6 +38,7 @@ from ..errors import (
 )
 from ..models import Customer, validate_payload
 from ..version import __version__
+from ._source import adapter_source, response_source
 from ._transport import (
     Retry,
     api_error,
@@ -136,6 +138,7 @@ class Client:
         self._pool_size = 0
         self._adapter_class: type[HTTPAdapter] = HTTPAdapter
         self._pool_lock = threading.Lock()
+        self._last_source: str | None = None
         self.ensure_pool(pool_size)
 
     @classmethod
@@ -159,7 +162,26 @@ class Client:
         return cls(os.environ["TRUSTLY_ACCESS_ID"], os.environ["TRUSTLY_ACCESS_KEY"], **kwargs)
 
     def __repr__(self) -> str:
+        # A replay adapter knows better than base_url what this client talks to.
+        describe = getattr(self._session.get_adapter(self.base_url), "describe", None)
+        if callable(describe):
+            return f"<trustly_nb.Client {describe()}>"
         return f"<trustly_nb.Client environment={self.environment!r} base_url={self.base_url!r}>"
+
+    @property
+    def source(self) -> str:
+        """What answered the last request: ``"cassette"``, ``"emulator"``, ``"sandbox"``,
+        ``"production"`` or the base URL (before any request: what will answer).
+
+        Example:
+            >>> client = tnb.connect(cassette="01-quickstart")
+            >>> client.list_customers(); client.source
+            'cassette'
+        """
+        if self._last_source is not None:
+            return self._last_source
+        adapter = self._session.get_adapter(self.base_url)
+        return adapter_source(adapter, self.environment, self.base_url)
 
     def __enter__(self) -> Client:
         return self
@@ -388,6 +410,9 @@ class Client:
                 response = self._session.request(
                     method, url, params=params, json=json, timeout=self.timeout
                 )
+            except CassetteError as exc:
+                # An expected situation: the user's frames, not 50 lines through requests.
+                raise exc.with_traceback(None) from None
             except requests.RequestException as exc:
                 sent = not never_sent(exc)
                 if attempt < self.max_retries and may_retry_failure(retry, sent):
@@ -396,6 +421,7 @@ class Client:
                         continue
                 raise transport_error(exc, info, sent, self.timeout) from None
             elapsed = (time.perf_counter() - started) * 1000
+            self._last_source = response_source(response, self.environment, self.base_url)
             status = response.status_code
             logger.debug("%s → %s in %.1f ms (attempt %d)", info, status, elapsed, attempt + 1)
             if 200 <= status < 300:

@@ -19,6 +19,7 @@ from ._connect import (
     connect,
     disconnect,
     resolve_mode,
+    resolve_strict,
     use_cassette,
 )
 from ._netguard import NetworkBlockedError, block_non_loopback
@@ -44,6 +45,7 @@ __all__ = [
     "find_identity_leaks",
     "is_synthetic_identity",
     "resolve_mode",
+    "resolve_strict",
     "scrub_json",
     "scrub_text",
     "use_cassette",
