@@ -400,7 +400,7 @@ def test_a_401_shows_trustly_code_and_message(form, emu):
     form.set(email="ada@example.org")
     assert form.submit() is None
     assert "HTTP 401" in form.status
-    assert "Trustly error 375: Access denied" in form.status
+    assert "Trustly error 375: Access not authorized" in form.status
     assert "TRUSTLY_ACCESS_KEY" in form.status
     assert form.changed == ["email"]
 
