@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._check import CassetteCheck, check_cassettes
 from ._connect import (
     MODES,
     Mode,
@@ -34,11 +35,13 @@ from ._scrub import (
 __all__ = [
     "IDENTITY_FIELDS",
     "MODES",
+    "CassetteCheck",
     "Mode",
     "NetworkBlockedError",
     "block_non_loopback",
     "cassette_dir",
     "cassette_path",
+    "check_cassettes",
     "configure_vcr",
     "connect",
     "disconnect",

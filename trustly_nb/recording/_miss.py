@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ..masking import SENSITIVE_FIELDS, mask_value
 from ._scrub import IDENTITY_FIELDS, scrub_body
 
-__all__ = ["differences", "miss_message"]
+__all__ = ["differences", "miss_message", "shown"]
 
 _ABSENT = object()
 _MAX_FIELDS = 8
@@ -62,7 +62,8 @@ def differences(ours: dict[str, Any], recorded: dict[str, Any]) -> list[str]:
     return [n for n in names if ours.get(n, _ABSENT) != recorded.get(n, _ABSENT)]
 
 
-def _shown(field: str, value: Any) -> str:
+def shown(field: str, value: Any) -> str:
+    """A value as a person may read it: JSON, whole, identity numbers masked."""
     if value is _ABSENT:
         return "(not sent)"
     last = field.rsplit(".", 1)[-1]
@@ -132,7 +133,7 @@ def _nearest(
     lines = [f"It differs from the nearest recorded {method} to that path in {count}:"]
     for field in names[:_MAX_FIELDS]:
         was, now = nearest.get(field, _ABSENT), ours.get(field, _ABSENT)
-        lines.append(f"  {field}: recorded {_shown(field, was)}, yours {_shown(field, now)}")
+        lines.append(f"  {field}: recorded {shown(field, was)}, yours {shown(field, now)}")
     if len(names) > _MAX_FIELDS:
         lines.append(f"  … and {len(names) - _MAX_FIELDS} more fields")
     return lines
