@@ -256,7 +256,11 @@ class CustomerForm:
         diff = diff_customers(before, updated, mask=not self.revealed)
         self._output.value = ff.diff_html(diff, f"Updated customer {self.customer_id}")
         fields = ", ".join(plan.changed)
-        self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).")
+        # A replay client that left its recording: say who answered (a button's print is
+        # not shown in the notebook, so the form says it).
+        left = self.client.source == "emulator" and self.client.environment != "custom"
+        note = " Answered by the local emulator: your edit is not in the recording." * left
+        self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).{note}")
         return updated
 
     def reset(self) -> None:
