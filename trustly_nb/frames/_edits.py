@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from ..changes import CLEAR, CLEAR_TEXT, normalize_changes, to_camel_field
+from ..changes import CLEAR, CLEAR_TEXT, nest, normalize_changes, to_camel_field
 from ..errors import ValidationError
-from ..masking import SENSITIVE_FIELDS, looks_masked
-from ..models import READ_ONLY_FIELDS
+from ..masking import looks_masked
+from ..models import READ_ONLY_FIELDS, SENSITIVE_FIELDS
 from ._build import INDEX_NAME, NESTED
 from ._cells import NAN, is_na, same_value, to_epoch_ms, to_wire
 
@@ -102,8 +102,8 @@ def frame_to_changes(edited: pd.DataFrame, original: pd.DataFrame) -> dict[str, 
         if not fields:
             continue
         try:
-            changes[cid] = _nest(fields)
-        except _RefusedError as refused:
+            changes[cid] = nest(fields, NESTED)
+        except ValueError as refused:
             problems.append((str(refused), f"of customer {cid} is changed both whole and in part"))
     if problems:
         _raise(problems)
@@ -256,23 +256,6 @@ def _edited_value(field: str, new: Any, old: Any, *, masked: bool) -> Any:
     if (masked or field in _MASKABLE) and looks_masked(value):
         raise _RefusedError(f"looks masked ({value!r}); give the full value")
     return value
-
-
-def _nest(fields: dict[str, Any]) -> dict[str, Any]:
-    """Dotted fields → the API's nested shape (``address.city`` → ``{"address": {...}}``)."""
-    nested: dict[str, Any] = {}
-    for field, value in fields.items():
-        head, dot, tail = field.partition(".")
-        if dot and head in NESTED:
-            target = nested.setdefault(head, {})
-            if not isinstance(target, dict):
-                raise _RefusedError(head)
-            target[tail] = value
-        elif isinstance(nested.get(field), dict):
-            raise _RefusedError(field)
-        else:
-            nested[field] = value
-    return nested
 
 
 def _raise(problems: list[tuple[str, str]]) -> None:

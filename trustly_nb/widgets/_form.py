@@ -27,15 +27,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
-from ..changes import UpdatePlan
+from ..changes import UpdatePlan, lookup
 from ..errors import APIError, ConflictError, TrustlyError, ValidationError
 from ..masking import mask_value
 from ..models import Customer
+from ..timestamps import format_epoch_ms
 from ._checks import TARGETS, Check, check_inputs
 from ._fields import FIELDS, FORM_FIELDS
 from ._html import count, diff_html, listing, note_html, record_html
 from ._layout import FormLayout
-from ._texts import format_timestamp, shown_values, texts_for, to_text, value_of
+from ._texts import shown_values, texts_for, to_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -278,7 +279,7 @@ class CustomerForm(FormLayout):
         self._reload_button.layout.display = "none"
         self._output.value = ""
         kept = f"; your {count(len(edits), 'edit')} kept on top" if keep_edits and edits else ""
-        stamp = format_timestamp(customer.updated_at) or "unknown"
+        stamp = format_epoch_ms(customer.updated_at) or "unknown"
         message = f"Reloaded customer {self.customer_id} (updatedAt {stamp}){kept}."
         self._say("info", f"{message} Preview, then Submit.")
         return customer
@@ -302,7 +303,7 @@ class CustomerForm(FormLayout):
         self._customer = customer
         self._loaded: dict[str, Any] = customer.model_dump(by_alias=True, exclude_none=True)
         self._loaded_texts = {
-            spec.name: to_text(spec, value_of(self._loaded, spec.name)) for spec in FORM_FIELDS
+            spec.name: to_text(spec, lookup(self._loaded, spec.name)) for spec in FORM_FIELDS
         }
         self._texts = {**self._loaded_texts, **(keep or {})}
         self._remote.clear()
@@ -385,8 +386,8 @@ class CustomerForm(FormLayout):
             self._enable()
 
     def _conflicted(self, exc: ConflictError) -> None:
-        read = format_timestamp(exc.read_updated_at) or "unknown"
-        now = format_timestamp(exc.current_updated_at) or "unknown"
+        read = format_epoch_ms(exc.read_updated_at) or "unknown"
+        now = format_epoch_ms(exc.current_updated_at) or "unknown"
         self._reload_button.layout.display = None
         self._say(
             "warning",
