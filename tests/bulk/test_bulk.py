@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import signal
@@ -19,19 +18,10 @@ import pytest
 import trustly_nb as tnb
 from trustly_nb import bulk, emulator
 
+from ..factories import seeded_customers
+
 ADA, MARIA, LIAM, NOAH, CHLOE, OMAR = (str(1001165729 + i) for i in (0, 1, 2, 4, 7, 8))
 FAST = {"timeout": 5.0, "backoff": 0.001, "retry_after_cap": 0.01}
-
-
-def _customers(count: int) -> list[dict]:
-    """``count`` valid synthetic customers with ids 3000000000, 3000000001, ..."""
-    seed = [c for c in emulator.seed_customers() if c["phone"].startswith("+")]
-    made = []
-    for i in range(count):
-        customer = copy.deepcopy(seed[i % len(seed)])
-        customer.update(customerId=str(3_000_000_000 + i), externalId=f"ext-bulk-{i}")
-        made.append(customer)
-    return made
 
 
 def _emails(ids: list[str], tag: str = "new") -> dict[str, dict[str, str]]:
@@ -57,7 +47,7 @@ def _journal_lines(path) -> list[dict]:
 
 def test_all_ok_updates_every_customer_and_reports_each_once():
     """Every customer is updated once; the frame has one row each, typed as documented."""
-    with emulator.serve(customers=_customers(30)) as emu, emu.client(**FAST) as client:
+    with emulator.serve(customers=seeded_customers(30)) as emu, emu.client(**FAST) as client:
         changes = _emails([c["customerId"] for c in emu.customers()])
         result = client.update_many(changes, max_workers=4, progress=False)
         _assert_updated(emu, changes)
@@ -76,7 +66,7 @@ def test_all_ok_updates_every_customer_and_reports_each_once():
 
 def test_a_frame_sends_only_the_changed_rows_and_reports_every_row(client, emu):
     """Edited frame + original: unchanged rows are ok with no request; ids stay text."""
-    frame = tnb.customers_to_frame(client.list_customers())
+    frame = tnb.customers_to_frame(client.listseeded_customers())
     edited = frame.copy()
     edited.loc[ADA, "address.zip"] = "02135"
     edited.loc[MARIA, "email"] = "maria.garcia@example.com"
@@ -135,7 +125,7 @@ def test_invalid_rows_are_refused_before_sending_and_the_rest_go_on(client, emu)
 
 def test_a_refused_frame_cell_makes_only_its_row_invalid(client, emu):
     """Editing a masked cell refuses that row; the other rows of the frame still go."""
-    frame = tnb.customers_to_frame(client.list_customers())
+    frame = tnb.customers_to_frame(client.listseeded_customers())
     edited = frame.copy()
     edited.loc[ADA, "taxId"] = "000-11-2222"
     edited.loc[MARIA, "email"] = "maria.garcia@example.com"
@@ -148,7 +138,7 @@ def test_a_refused_frame_cell_makes_only_its_row_invalid(client, emu):
 
 def test_a_frame_without_original_or_a_duplicate_id_is_refused(client):
     """Input that cannot be read as one row per customer raises before any request."""
-    frame = tnb.customers_to_frame(client.list_customers())
+    frame = tnb.customers_to_frame(client.listseeded_customers())
     with pytest.raises(TypeError, match="original="):
         client.update_many(frame)
     with pytest.raises(tnb.ValidationError):
@@ -171,7 +161,7 @@ def test_dry_run_sends_nothing_and_returns_the_diff(client, emu, tmp_path):
 
 def test_a_customer_changed_since_the_frame_was_read_is_a_conflict(client, emu):
     """A newer updatedAt on the fresh GET refuses the row; force=True overwrites."""
-    frame = tnb.customers_to_frame(client.list_customers())
+    frame = tnb.customers_to_frame(client.listseeded_customers())
     emu.put({**emu.get(ADA), "phone": "+15555550999"})  # someone else's write
     edited = frame.copy()
     edited.loc[[ADA, MARIA], "externalTier"] = "Silver"
@@ -194,7 +184,7 @@ def test_a_customer_changed_since_the_frame_was_read_is_a_conflict(client, emu):
 def test_503s_every_row_is_reported_and_reruns_with_skip_finish_the_job():
     """15 % of requests fail with 503: nothing is lost, and reruns with skip= end with all ok."""
     with (
-        emulator.serve(customers=_customers(60), fail_rate=0.15, seed=3) as emu,
+        emulator.serve(customers=seeded_customers(60), fail_rate=0.15, seed=3) as emu,
         emu.client(max_retries=0, **FAST) as client,
     ):
         changes = _emails([c["customerId"] for c in emu.customers()])
@@ -216,7 +206,9 @@ def test_503s_every_row_is_reported_and_reruns_with_skip_finish_the_job():
 def test_503s_with_retry_after_are_retried_within_one_run():
     """With the client's retries, 503 + Retry-After is honoured and every row ends ok."""
     with (
-        emulator.serve(customers=_customers(30), fail_rate=0.15, seed=5, retry_after=0.01) as emu,
+        emulator.serve(
+            customers=seeded_customers(30), fail_rate=0.15, seed=5, retry_after=0.01
+        ) as emu,
         emu.client(**FAST) as client,
     ):
         changes = _emails([c["customerId"] for c in emu.customers()])
@@ -245,7 +237,7 @@ def test_a_post_whose_answer_is_lost_is_unknown_and_a_rerun_is_safe():
 
 def test_a_401_stops_the_batch_at_once():
     """Bad credentials: few requests, no POST, the rest not-sent, .result on the error."""
-    with emulator.serve(customers=_customers(40)) as emu:
+    with emulator.serve(customers=seeded_customers(40)) as emu:
         client = tnb.Client(emu.access_id, "wrong-key", base_url=emu.base_url, **FAST)
         changes = _emails([c["customerId"] for c in emu.customers()])
         with pytest.raises(tnb.AuthenticationError) as info:
@@ -273,7 +265,7 @@ def test_one_worker_while_recording():
         with lock:
             active -= 1
 
-    with emulator.serve(customers=_customers(12), faults=count) as emu:
+    with emulator.serve(customers=seeded_customers(12), faults=count) as emu:
         client = emu.client(**FAST)
         changes = _emails([c["customerId"] for c in emu.customers()])
         client.update_many(changes, max_workers=4, progress=False)
@@ -290,7 +282,7 @@ def test_one_worker_while_recording():
 def test_ctrl_c_keeps_finished_rows_and_marks_the_post_in_flight_unknown(tmp_path):
     """KeyboardInterrupt: finished rows kept, the POST in flight unknown, the rest not-sent."""
     held, release = threading.Event(), threading.Event()
-    ids = [c["customerId"] for c in _customers(40)]
+    ids = [c["customerId"] for c in seeded_customers(40)]
     stuck = ids[3]
 
     def hold(method, path, k):
@@ -305,7 +297,7 @@ def test_ctrl_c_keeps_finished_rows_and_marks_the_post_in_flight_unknown(tmp_pat
 
     path = tmp_path / "journal.jsonl"
     with (
-        emulator.serve(customers=_customers(40), latency_ms=5, faults=hold) as emu,
+        emulator.serve(customers=seeded_customers(40), latency_ms=5, faults=hold) as emu,
         emu.client(**FAST) as client,
     ):
         client.stop_grace_seconds = 0.3
@@ -358,7 +350,7 @@ _CHILD = textwrap.dedent(
 def test_a_journal_survives_a_killed_process_and_resumes(tmp_path):
     """SIGKILL mid-batch, resume with skip=journal: every customer updated once, revertible."""
     journal = tmp_path / "journal.jsonl"
-    with emulator.serve(customers=_customers(60), latency_ms=40) as emu:
+    with emulator.serve(customers=seeded_customers(60), latency_ms=40) as emu:
         originals = {c["customerId"]: c["email"] for c in emu.customers()}
         changes = _emails(list(originals))
         (tmp_path / "changes.json").write_text(json.dumps(changes))
@@ -448,7 +440,7 @@ def test_revert_restores_the_before_values(client, emu, tmp_path):
 
 def test_revert_refuses_a_customer_changed_since_and_a_masked_before_value(tmp_path):
     """Revert checks for stale writes too, and never writes a mask back."""
-    people = emulator.seed_customers()[:2]
+    people = emulator.seedseeded_customers()[:2]
     people[0]["taxId"] = "#####6790"  # the API may answer identity numbers masked
     path = tmp_path / "journal.jsonl"
     with emulator.serve(customers=people) as emu, emu.client(**FAST) as client:

@@ -25,11 +25,10 @@ import html
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from ..changes import UpdatePlan, lookup
 from ..errors import APIError, ConflictError, TrustlyError, ValidationError
-from ..masking import mask_value
 from ..models import Customer
 from ..timestamps import format_epoch_ms
 from ._checks import TARGETS, Check, check_inputs
@@ -46,8 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["CustomerForm"]
 
 logger = logging.getLogger("trustly_nb")
-
-_MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
 
 
 class CustomerForm(FormLayout):
@@ -315,42 +312,12 @@ class CustomerForm(FormLayout):
 
     # --- inputs, checks and messages --------------------------------------------------
 
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set input values from Python without taking them for typing."""
-        self._syncing = True
-        try:
-            yield
-        finally:
-            self._syncing = False
-
-    def _show(self, name: str) -> None:
-        spec, box = FIELDS[name], self._inputs[name]
-        masked = spec.sensitive and not self.revealed
-        with self._quietly():
-            box.value = mask_value(self._texts[name]) if masked else self._texts[name]
-        box.placeholder = _MASKED_HINT if masked else spec.placeholder
-        # A masked input cannot be typed into, so its mask can never be sent.
-        box.disabled = self._busy or masked
-
-    def _show_all(self) -> None:
-        for spec in FORM_FIELDS:
-            self._show(spec.name)
-
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
         if self._syncing:
             return
         self._texts[name] = str(change["new"])
         self._remote.pop(name, None)
         self._refresh()
-
-    def _on_reveal(self, change: Mapping[str, Any]) -> None:
-        shown = bool(change["new"])
-        self._reveal_button.description = "Hide" if shown else "Reveal"
-        self._reveal_button.icon = "unlock" if shown else "lock"
-        for spec in FORM_FIELDS:
-            if spec.sensitive:
-                self._show(spec.name)
 
     def _refresh(self) -> Check:
         check = self._check = check_inputs(self._texts, self._loaded_texts, self._loaded)
