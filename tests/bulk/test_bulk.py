@@ -66,7 +66,7 @@ def test_all_ok_updates_every_customer_and_reports_each_once():
 
 def test_a_frame_sends_only_the_changed_rows_and_reports_every_row(client, emu):
     """Edited frame + original: unchanged rows are ok with no request; ids stay text."""
-    frame = tnb.customers_to_frame(client.listseeded_customers())
+    frame = tnb.customers_to_frame(client.list_customers())
     edited = frame.copy()
     edited.loc[ADA, "address.zip"] = "02135"
     edited.loc[MARIA, "email"] = "maria.garcia@example.com"
@@ -125,7 +125,7 @@ def test_invalid_rows_are_refused_before_sending_and_the_rest_go_on(client, emu)
 
 def test_a_refused_frame_cell_makes_only_its_row_invalid(client, emu):
     """Editing a masked cell refuses that row; the other rows of the frame still go."""
-    frame = tnb.customers_to_frame(client.listseeded_customers())
+    frame = tnb.customers_to_frame(client.list_customers())
     edited = frame.copy()
     edited.loc[ADA, "taxId"] = "000-11-2222"
     edited.loc[MARIA, "email"] = "maria.garcia@example.com"
@@ -138,7 +138,7 @@ def test_a_refused_frame_cell_makes_only_its_row_invalid(client, emu):
 
 def test_a_frame_without_original_or_a_duplicate_id_is_refused(client):
     """Input that cannot be read as one row per customer raises before any request."""
-    frame = tnb.customers_to_frame(client.listseeded_customers())
+    frame = tnb.customers_to_frame(client.list_customers())
     with pytest.raises(TypeError, match="original="):
         client.update_many(frame)
     with pytest.raises(tnb.ValidationError):
@@ -161,7 +161,7 @@ def test_dry_run_sends_nothing_and_returns_the_diff(client, emu, tmp_path):
 
 def test_a_customer_changed_since_the_frame_was_read_is_a_conflict(client, emu):
     """A newer updatedAt on the fresh GET refuses the row; force=True overwrites."""
-    frame = tnb.customers_to_frame(client.listseeded_customers())
+    frame = tnb.customers_to_frame(client.list_customers())
     emu.put({**emu.get(ADA), "phone": "+15555550999"})  # someone else's write
     edited = frame.copy()
     edited.loc[[ADA, MARIA], "externalTier"] = "Silver"
@@ -440,7 +440,7 @@ def test_revert_restores_the_before_values(client, emu, tmp_path):
 
 def test_revert_refuses_a_customer_changed_since_and_a_masked_before_value(tmp_path):
     """Revert checks for stale writes too, and never writes a mask back."""
-    people = emulator.seedseeded_customers()[:2]
+    people = emulator.seed_customers()[:2]
     people[0]["taxId"] = "#####6790"  # the API may answer identity numbers masked
     path = tmp_path / "journal.jsonl"
     with emulator.serve(customers=people) as emu, emu.client(**FAST) as client:
