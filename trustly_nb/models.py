@@ -42,6 +42,7 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "DRIVER_LICENSE_FIELDS",
     "FREE_FORM_FIELDS",
+    "IDENTITY_NUMBER_FIELDS",
     "NESTED_FIELDS",
     "READ_ONLY_FIELDS",
     "REQUIRED_FIELDS",
@@ -68,7 +69,8 @@ class Spec:
         required: the API refuses a customer without it (inside an object: when the
             object is present).
         min_length: the schema's ``minLength`` for text.
-        sensitive: an identity number or birth date: masked in frames, the form and reprs.
+        sensitive: personal data (a birth date): masked in frames, the form and reprs.
+        identity_number: an identity number: sensitive, and scrubbed from cassettes.
         server_set: set by Trustly; never sent, never editable.
         timestamp: epoch milliseconds (given by the :data:`EpochMs` type).
     """
@@ -76,6 +78,7 @@ class Spec:
     required: bool = False
     min_length: int | None = None
     sensitive: bool = False
+    identity_number: bool = False
     server_set: bool = False
     timestamp: bool = False
 
@@ -123,7 +126,7 @@ class DriverLicense(_ApiModel):
         'CA'
     """
 
-    number: Annotated[str | None, Spec(required=True, sensitive=True)] = None
+    number: Annotated[str | None, Spec(required=True, identity_number=True)] = None
     state: Annotated[str | None, _REQUIRED] = None
 
 
@@ -141,7 +144,7 @@ class Customer(_ApiModel):
     """
 
     name: Annotated[str | None, _NON_EMPTY] = None
-    tax_id: Annotated[str | None, Spec(sensitive=True)] = None
+    tax_id: Annotated[str | None, Spec(identity_number=True)] = None
     address: Annotated[Address | None, _REQUIRED] = None
     phone: Annotated[str | None, _REQUIRED] = None
     email: Annotated[str | None, _NON_EMPTY] = None
@@ -157,10 +160,10 @@ class Customer(_ApiModel):
     balance: str | None = None
     organization_number: str | None = None
     external_tier: str | None = None
-    person_id: Annotated[str | None, Spec(sensitive=True)] = None
+    person_id: Annotated[str | None, Spec(identity_number=True)] = None
     custom_data: dict[str, Any] | None = None
     driver_license: DriverLicense | None = None
-    national_id: Annotated[str | None, Spec(sensitive=True)] = None
+    national_id: Annotated[str | None, Spec(identity_number=True)] = None
 
     @property
     def warnings(self) -> list[str]:
@@ -268,8 +271,12 @@ def _dotted(test: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
-SENSITIVE_FIELDS: tuple[str, ...] = _dotted(lambda spec, parent: spec.sensitive)
+SENSITIVE_FIELDS: tuple[str, ...] = _dotted(
+    lambda spec, parent: spec.sensitive or spec.identity_number
+)
 """Dotted fields masked by default in frames, the form and reprs."""
+IDENTITY_NUMBER_FIELDS: tuple[str, ...] = _dotted(lambda spec, parent: spec.identity_number)
+"""Dotted fields holding identity numbers (tax id, national id, licence number, ...)."""
 REQUIRED_FIELDS: tuple[str, ...] = _dotted(
     lambda spec, parent: spec.required and (parent is None or parent.required)
 )
