@@ -34,11 +34,10 @@ from ..models import (
     DRIVER_LICENSE_FIELDS,
     FREE_FORM_FIELDS,
     NESTED_FIELDS,
-    SENSITIVE_FIELDS,
     TIMESTAMP_FIELDS,
     Customer,
 )
-from ._cells import NAN, _lenient_ms, is_na, mask_cell
+from ._cells import MASKABLE, NAN, _lenient_ms, is_na, mask_cell
 
 MASKED_ATTR: Final = "trustly_nb.masked"
 INDEX_NAME: Final = "customerId"
@@ -288,7 +287,7 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
         if name in TIMESTAMP_FIELDS:
             series[name] = _timestamps(values)
             continue
-        if mask and (name in SENSITIVE_FIELDS or name == "driverLicense"):
+        if mask and name in MASKABLE:
             masked.append(name)
             if column is not None:
                 values = [

@@ -15,9 +15,7 @@ import pandas as pd
 
 from .. import timestamps
 from ..masking import mask_value
-from ..models import (
-    TIMESTAMP_FIELDS,
-)
+from ..models import SENSITIVE_FIELDS, TIMESTAMP_FIELDS
 
 NAN: Final = float("nan")
 
@@ -26,6 +24,13 @@ _EPOCH: Final = pd.Timestamp(0, tz="UTC")
 _MS: Final = pd.Timedelta(milliseconds=1)
 
 _INT_TEXT: Final = re.compile(r"^[+-]?\d+$")
+
+
+MASKABLE: Final = frozenset(
+    {*SENSITIVE_FIELDS, *(name.partition(".")[0] for name in SENSITIVE_FIELDS if "." in name)}
+)
+"""Columns that are masked: the sensitive fields, and an object holding one when it is a
+single cell (``driverLicense`` as a whole)."""
 
 
 def is_na(value: Any) -> bool:

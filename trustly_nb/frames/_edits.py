@@ -14,15 +14,13 @@ import pandas as pd
 from ..changes import CLEAR, CLEAR_TEXT, nest, normalize_changes, to_camel_field
 from ..errors import ValidationError
 from ..masking import looks_masked
-from ..models import READ_ONLY_FIELDS, SENSITIVE_FIELDS
+from ..models import READ_ONLY_FIELDS
 from ._build import INDEX_NAME, NESTED
-from ._cells import NAN, is_na, same_value, to_epoch_ms, to_wire
+from ._cells import MASKABLE, NAN, is_na, same_value, to_epoch_ms, to_wire
 
 if TYPE_CHECKING:
     pass
 from ._frames import masked_columns
-
-_MASKABLE: Final = frozenset({*SENSITIVE_FIELDS, "driverLicense"})
 
 _MAX_PROBLEMS: Final = 20
 
@@ -253,7 +251,7 @@ def _edited_value(field: str, new: Any, old: Any, *, masked: bool) -> Any:
         raise _RefusedError("is set by Trustly and cannot be changed")
     if masked and had_value and value is not None:
         raise _RefusedError(_MASKED_REASON)
-    if (masked or field in _MASKABLE) and looks_masked(value):
+    if (masked or field in MASKABLE) and looks_masked(value):
         raise _RefusedError(f"looks masked ({value!r}); give the full value")
     return value
 
