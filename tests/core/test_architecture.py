@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 LAYERS_CONTRACT = CONFIG["contracts"][0]
-# The declared upward conveniences, and no others (DESIGN.md, "Architecture").
+# The declared upward conveniences, and no others (docs/architecture.md, "The rules").
 ALLOWED = {
     ("trustly_nb.client", "trustly_nb.bulk"),
     ("trustly_nb.client", "trustly_nb.widgets"),

@@ -44,7 +44,7 @@ def test_every_public_name_has_a_docstring_with_an_example():
 
 
 def test_the_design_names_are_public():
-    """The names DESIGN.md promises are importable from the package."""
+    """The names the design promises (README, docs) are importable from the package."""
     for name in ("Client", "connect", "use_cassette", "Customer", "CLEAR", "customers_to_frame",
                  "frame_to_changes", "diff_frame", "CustomerForm", "emulator", "ValidationError",
                  "APIError", "AuthenticationError", "BadRequestError", "NotFoundError",
