@@ -7,11 +7,9 @@ anything else by the environment the client was built for.
 
 from __future__ import annotations
 
-from typing import Any
-
 import requests
 
-__all__ = ["SOURCE_ATTRIBUTE", "adapter_source", "response_source"]
+__all__ = ["SOURCE_ATTRIBUTE", "adapter_source", "client_repr", "response_source"]
 
 SOURCE_ATTRIBUTE = "trustly_nb_source"
 """The attribute an adapter sets on a ``requests.Response`` to say what answered it."""
@@ -29,9 +27,17 @@ def response_source(response: requests.Response, environment: str, base_url: str
     return environment if environment in ("sandbox", "production") else base_url
 
 
-def adapter_source(adapter: Any, environment: str, base_url: str) -> str:
+def adapter_source(session: requests.Session, environment: str, base_url: str) -> str:
     """What will answer before any request was made: the adapter's word, else where."""
-    said = getattr(adapter, "source", None)
+    said = getattr(session.get_adapter(base_url), "source", None)
     if isinstance(said, str):
         return said
     return environment if environment in ("sandbox", "production") else base_url
+
+
+def client_repr(session: requests.Session, environment: str, base_url: str) -> str:
+    """A client's repr: what it talks to (a replay adapter knows better than base_url)."""
+    describe = getattr(session.get_adapter(base_url), "describe", None)
+    if callable(describe):
+        return f"<trustly_nb.Client {describe()}>"
+    return f"<trustly_nb.Client environment={environment!r} base_url={base_url!r}>"

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ..masking import SENSITIVE_FIELDS, mask_value
+from ..masking import mask_value
+from ..models import SENSITIVE_FIELDS
 from ._scrub import IDENTITY_FIELDS, scrub_body
 
 __all__ = ["differences", "miss_message", "shown"]
