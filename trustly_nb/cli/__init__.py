@@ -45,12 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Callable[[argparse.Namespace], int] = args.run
     try:
         return command(args)
-    except _Refusal as refusal:
+    except _CommandError as refusal:
         print(str(refusal), file=sys.stderr)
         return 1
 
 
-class _Refusal(Exception):
+class _CommandError(Exception):
     """A command that cannot go on; its message says why and what to do."""
 
 
@@ -95,7 +95,7 @@ def _source() -> Path:
 
     root = shipped.tutorial_root()
     if root is None:
-        raise _Refusal(
+        raise _CommandError(
             "This installation of trustly_nb ships no tutorial (no trustly_nb/tutorial/ "
             "folder). Reinstall it from a wheel: pip install --force-reinstall trustly-nb"
         )
@@ -107,7 +107,7 @@ def _tutorial(args: argparse.Namespace) -> int:
     report = copy_tutorial(_source(), target, force=args.force)
     if report.edited and not args.force:
         names = "\n".join(f"  {name}" for name in report.edited)
-        raise _Refusal(
+        raise _CommandError(
             f"Not copying: you changed these files in {target} since they were copied:\n"
             f"{names}\nNothing was written. To overwrite them (your versions are kept as "
             f"<name>.bak), run: trustly-nb tutorial {args.dir} --force"
@@ -122,7 +122,7 @@ def _tutorial(args: argparse.Namespace) -> int:
         return 0
     problem = missing("jupyterlab", "JupyterLab")
     if problem:
-        raise _Refusal(problem)
+        raise _CommandError(problem)
     env = dict(os.environ)
     mode = env.setdefault("TRUSTLY_NB_MODE", "replay")
     print(f"Starting JupyterLab in {target / 'notebooks'} (mode: {mode}; Ctrl-C stops it).")
@@ -140,7 +140,7 @@ def _tutorial_around_here() -> Path:
     for folder in (here, *here.parents):
         if (folder / "notebooks").is_dir() and (folder / "cassettes").is_dir():
             return folder
-    raise _Refusal(
+    raise _CommandError(
         f"No tutorial (a folder with notebooks/ and cassettes/) in {here} or above it. "
         "Run `trustly-nb tutorial DIR --no-lab`, then `cd DIR` and try again."
     )
@@ -151,7 +151,7 @@ def _record(args: argparse.Namespace) -> int:
 
     problem = missing("nbclient", "nbclient (the notebook runner)")
     if problem:
-        raise _Refusal(problem)
+        raise _CommandError(problem)
     root = _tutorial_around_here()
     print(f"Recording {root}/notebooks and {root}/apps against {notebooks.recording_target()}.")
     status = notebooks.run_all(root, mode="record", names=args.names)
@@ -164,7 +164,7 @@ def _check_cassettes(args: argparse.Namespace) -> int:
 
     check = getattr(recording, "check_cassettes", None)
     if check is None:
-        raise _Refusal(
+        raise _CommandError(
             f"check-cassettes is not available in trustly_nb {__version__}: this version has "
             "no trustly_nb.recording.check_cassettes. Re-record with `trustly-nb record`."
         )
@@ -174,7 +174,7 @@ def _check_cassettes(args: argparse.Namespace) -> int:
 def _app(args: argparse.Namespace) -> int:
     problem = missing("voila", "Voila")
     if problem:
-        raise _Refusal(problem)
+        raise _CommandError(problem)
     notebook = _source() / "apps" / f"{APP}.ipynb"
     env = dict(os.environ)
     mode = env.setdefault("TRUSTLY_NB_MODE", "replay")

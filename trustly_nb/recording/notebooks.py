@@ -116,7 +116,7 @@ def run_all(
     Prints one line per notebook (``ok`` or ``FAILED`` with the first line of the error).
     Executed copies go to ``out`` when given.
     """
-    _nbclient()  # a missing extra is said plainly, before anything runs
+    nbformat, _ = _nbclient()  # a missing extra is said plainly, before anything runs
     from nbclient.exceptions import CellExecutionError
 
     stream = stream or sys.stdout
@@ -136,8 +136,6 @@ def run_all(
             continue
         print(f"ok     {path.name} ({mode}, {time.perf_counter() - started:.1f} s)", file=stream)
         if out is not None:
-            import nbformat
-
             out.mkdir(parents=True, exist_ok=True)
             nbformat.write(executed, out / path.name)
     if out is not None and not failed:
@@ -180,7 +178,6 @@ def _nbclient() -> tuple[Any, Any]:
         from nbclient import NotebookClient
     except ImportError as exc:
         raise ConfigurationError(
-            f"Running notebooks needs nbclient and nbformat ({exc.name} is missing): "
-            f"{INSTALL_HINT}"
+            f"Running notebooks needs nbclient and nbformat ({exc.name} is missing): {INSTALL_HINT}"
         ) from exc
     return nbformat, NotebookClient
