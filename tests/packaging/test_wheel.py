@@ -57,7 +57,8 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
          cwd=base, env=dict(os.environ))  # fmt: skip
     wheels = sorted(dist.glob("trustly_nb-*.whl"))
-    assert wheels and sorted(dist.glob("trustly_nb-*.tar.gz")), "wheel and sdist"
+    assert wheels, "no wheel built"
+    assert sorted(dist.glob("trustly_nb-*.tar.gz")), "no sdist built"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base, env=dict(os.environ))
     python = venv / "bin" / "python"
     env = _clean_env(base / "home", venv)
