@@ -250,9 +250,6 @@ class AuthenticationError(APIError):
         "environment you are calling: sandbox keys do not work in production)."
     )
 
-    result: Any = None
-    """For a bulk update stopped by this error: the result frame so far."""
-
 
 class BadRequestError(APIError):
     """400: a parameter is missing or invalid (Trustly code 200)."""

@@ -5,20 +5,16 @@ Example:
     >>> summary(result)                                             # doctest: +SKIP
 """
 
-from ._batch import (
-    COLUMNS,
-    STATUSES,
-    BulkInterrupted,
-    read_journal,
-    revert,
-    summary,
-    update_many,
-)
+from ._errors import BulkAuthenticationError, BulkInterrupted, JournalWriteError
+from ._results import COLUMNS, STATUSES, summary
+from ._update import read_journal, revert, update_many
 
 __all__ = [
     "COLUMNS",
     "STATUSES",
+    "BulkAuthenticationError",
     "BulkInterrupted",
+    "JournalWriteError",
     "read_journal",
     "revert",
     "summary",

@@ -15,39 +15,37 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import requests
-from pydantic import ValidationError as PydanticValidationError
 from requests.adapters import HTTPAdapter
 
-from ..changes import CLEAR, UpdatePlan, merge, normalize_changes
+from ..changes import UpdatePlan, merge, normalize_changes
 from ..errors import (
     ConfigurationError,
     ConflictError,
     RequestInfo,
-    TrustlyErrorDetail,
-    UnexpectedResponseError,
     ValidationError,
 )
 from ..models import Customer, validate_payload
 from ..version import __version__
+from ._pool import Pool
+from ._responses import customer_from, parse, payload_of, unexpected
 from ._transport import (
     Retry,
     api_error,
-    is_loopback,
     json_body,
     may_retry_failure,
     may_retry_status,
     never_sent,
-    parse_retry_after,
+    retry_delay,
     transport_error,
 )
+from ._urls import ENVIRONMENTS, checked_base_url, environment_of, escape_id
 
 if TYPE_CHECKING:
     from os import PathLike
@@ -59,12 +57,6 @@ if TYPE_CHECKING:
 __all__ = ["ENVIRONMENTS", "Client"]
 
 logger = logging.getLogger("trustly_nb")
-
-ENVIRONMENTS: dict[str, str] = {
-    "sandbox": "https://sandbox.trustly.one/api/v1",
-    "production": "https://api.trustly.one/api/v1",
-}
-_BACKOFF_CAP = 8.0
 
 
 class Client:
@@ -116,9 +108,9 @@ class Client:
                 )
             base_url = ENVIRONMENTS[environment]
         else:
-            environment = environment or _environment_of(base_url)
+            environment = environment or environment_of(base_url)
         self.environment: str = environment
-        self.base_url: str = _checked_base_url(base_url)
+        self.base_url: str = checked_base_url(base_url)
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
@@ -133,10 +125,7 @@ class Client:
         """The most threads bulk work may use (1 while recording a cassette)."""
         self.stop_grace_seconds: float = 5.0
         """How long a stopped bulk batch waits for the POSTs already in flight."""
-        self._pool_size = 0
-        self._adapter_class: type[HTTPAdapter] = HTTPAdapter
-        self._pool_lock = threading.Lock()
-        self.ensure_pool(pool_size)
+        self._pool = Pool(self._session, pool_size)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Client:
@@ -173,22 +162,11 @@ class Client:
 
     def ensure_pool(self, size: int) -> None:
         """Keep at least ``size`` pooled connections per host (one per worker thread)."""
-        with self._pool_lock:
-            if size <= self._pool_size:
-                return
-            self._mount(size)
+        self._pool.ensure(size)
 
     def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
         """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
-        with self._pool_lock:
-            self._adapter_class = adapter_class
-            self._mount(max(self._pool_size, 1))
-
-    def _mount(self, size: int) -> None:
-        adapter = self._adapter_class(pool_connections=4, pool_maxsize=size, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._pool_size = size
+        self._pool.use_adapter_class(adapter_class)
 
     # --- the four endpoints -------------------------------------------------------------
 
@@ -207,9 +185,9 @@ class Client:
     def _get_customer(
         self, customer_id: str | int, cancel: threading.Event | None = None
     ) -> Customer:
-        path = f"/customers/{_escape_id(customer_id)}"
+        path = f"/customers/{escape_id(customer_id)}"
         body = self._request("GET", path, retry=Retry.IDEMPOTENT, cancel=cancel)
-        return _customer_from(body, "GET", path)
+        return customer_from(body, "GET", path)
 
     def list_customers(
         self, external_id: str | None = None, customer_id: str | None = None
@@ -228,8 +206,8 @@ class Client:
         body = self._request("GET", "/customers", params=params, retry=Retry.IDEMPOTENT)
         items = body.get("customers") if isinstance(body, dict) else None
         if not isinstance(items, list):
-            raise _unexpected("GET", "/customers", "no 'customers' list in the body")
-        return [_parse(item, "GET", "/customers") for item in items]
+            raise unexpected("GET", "/customers", "no 'customers' list in the body")
+        return [parse(item, "GET", "/customers") for item in items]
 
     def create_customer(
         self, customer: Customer | Mapping[str, Any], external_id: str | None = None
@@ -243,12 +221,12 @@ class Client:
         Raises:
             ValidationError: the customer breaks the spec's constraints; nothing was sent.
         """
-        payload = _payload_of(customer)
+        payload = payload_of(customer)
         params = {"externalId": external_id} if external_id is not None else None
         has_key = external_id is not None or bool(payload.get("externalId"))
         retry = Retry.SAFE_POST if has_key else Retry.NEVER
         body = self._request("POST", "/customers", params=params, json=payload, retry=retry)
-        return _customer_from(body, "POST", "/customers")
+        return customer_from(body, "POST", "/customers")
 
     def update_customer(
         self,
@@ -278,9 +256,9 @@ class Client:
                 [("customer", "give either a whole customer or keyword changes, not both")]
             )
         if customer is not None:
-            path = f"/customers/{_escape_id(customer_id)}"
-            body = self._request("POST", path, json=_payload_of(customer), retry=Retry.SAFE_POST)
-            return _customer_from(body, "POST", path)
+            path = f"/customers/{escape_id(customer_id)}"
+            body = self._request("POST", path, json=payload_of(customer), retry=Retry.SAFE_POST)
+            return customer_from(body, "POST", path)
         if not changes:
             raise ValidationError(
                 [("changes", "nothing to update")],
@@ -329,9 +307,9 @@ class Client:
             plan: what :meth:`plan_update` built.
             cancel: once set, no retry is started.
         """
-        path = f"/customers/{_escape_id(plan.customer_id)}"
+        path = f"/customers/{escape_id(plan.customer_id)}"
         body = self._request("POST", path, json=plan.payload, retry=Retry.SAFE_POST, cancel=cancel)
-        return _customer_from(body, "POST", path)
+        return customer_from(body, "POST", path)
 
     def preview_update(self, customer_id: str | int, **changes: Any) -> pd.DataFrame:
         """What :meth:`update_customer` would change, as ``field, before, after``. Sends nothing.
@@ -416,88 +394,10 @@ class Client:
         cancel: threading.Event | None,
     ) -> bool:
         """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
-        delay = parse_retry_after(retry_after)
-        if delay is None:
-            delay = min(self.backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
-            delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
-        delay = max(0.0, min(delay, self.retry_after_cap))
+        delay = retry_delay(attempt, retry_after, self.backoff, self.retry_after_cap)
         logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
         if cancel is None:
             time.sleep(delay)
             return True
         # A stopped bulk batch must not send a retry after it has returned.
         return not cancel.wait(delay)
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _environment_of(base_url: str) -> str:
-    for name, url in ENVIRONMENTS.items():
-        if base_url.rstrip("/") == url:
-            return name
-    return "custom"
-
-
-def _checked_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return base_url.rstrip("/")
-    if parts.scheme == "http" and is_loopback(host):
-        return base_url.rstrip("/")
-    raise ConfigurationError(
-        f"base_url must be https:// (plain http:// is allowed only for loopback, such as "
-        f"the local emulator), got {parts.scheme or 'no'} scheme for host {host or '?'!r}."
-    )
-
-
-def _escape_id(customer_id: str | int) -> str:
-    if isinstance(customer_id, bool) or not isinstance(customer_id, str | int):
-        raise ValidationError(
-            [("customerId", f"must be text or an integer, got {type(customer_id).__name__}")]
-        )
-    text = str(customer_id).strip()
-    if not text:
-        raise ValidationError([("customerId", "must not be empty")])
-    return quote(text, safe="")
-
-
-def _payload_of(customer: Customer | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(customer, Customer):
-        return customer.to_payload()
-    if not isinstance(customer, Mapping):
-        raise ValidationError(
-            [("customer", f"must be a Customer or a dict, got {type(customer).__name__}")]
-        )
-    # A field given as None (or CLEAR) is set explicitly, so to_payload sends it as null.
-    data = {key: None if value is CLEAR else value for key, value in customer.items()}
-    try:
-        model = Customer.model_validate(data)
-    except PydanticValidationError as exc:
-        problems = [(".".join(str(p) for p in err["loc"]), str(err["msg"])) for err in exc.errors()]
-        raise ValidationError(problems) from None
-    return model.to_payload()
-
-
-def _parse(item: Any, method: str, path: str) -> Customer:
-    if not isinstance(item, dict):
-        raise _unexpected(method, path, f"a customer is {type(item).__name__}, not an object")
-    try:
-        return Customer.model_validate(item)
-    except PydanticValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise _unexpected(method, path, f"{where}: {first['msg']}") from None
-
-
-def _customer_from(body: Any, method: str, path: str) -> Customer:
-    item = body.get("customer") if isinstance(body, dict) else None
-    if item is None:
-        raise _unexpected(method, path, "no 'customer' object in the body")
-    return _parse(item, method, path)
-
-
-def _unexpected(method: str, path: str, why: str) -> UnexpectedResponseError:
-    detail = TrustlyErrorDetail(message=why)
-    return UnexpectedResponseError(200, [detail], RequestInfo(method, path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import random
 import time
 from enum import Enum
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "may_retry_status",
     "never_sent",
     "parse_retry_after",
+    "retry_delay",
     "transport_error",
 ]
 
@@ -119,6 +121,19 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+_BACKOFF_CAP = 8.0
+
+
+def retry_delay(attempt: int, retry_after: str | None, backoff: float, cap: float) -> float:
+    """Seconds to wait before retry ``attempt``: ``Retry-After`` if given, else jittered
+    exponential backoff; never more than ``cap``."""
+    delay = parse_retry_after(retry_after)
+    if delay is None:
+        delay = min(backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
+        delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
+    return max(0.0, min(delay, cap))
 
 
 def transport_error(

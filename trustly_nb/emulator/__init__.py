@@ -38,15 +38,15 @@ from ._cli import main
 from ._emulator import (
     DEFAULT_ACCESS_ID,
     DEFAULT_ACCESS_KEY,
-    FIXED_CLOCK_START_MS,
     INVALID_PARAMETER,
     SERVER_HEADER,
     Emulator,
-    Fault,
     RecordedRequest,
     seed_customers,
     serve,
 )
+from ._http import Fault
+from ._store import FIXED_CLOCK_START_MS
 
 __all__ = [
     "DEFAULT_ACCESS_ID",

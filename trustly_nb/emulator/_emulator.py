@@ -1,25 +1,22 @@
-"""The emulator itself: the store, the routes, latency and injected failures."""
+"""The emulator itself: its lifecycle, the routes, latency and injected failures."""
 
 from __future__ import annotations
 
 import copy
 import hmac
-import json
 import logging
 import random
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote
 
 from ..version import __version__
-from . import _rules as rules
-from ._http import Reply, Server, basic_credentials, parse_json
-from ._seed import FIRST_CUSTOMER_ID, seed_customers
+from ._http import Fault, Reply, Server, basic_credentials, parse_json
+from ._seed import seed_customers
+from ._store import Clock, Store, wall_ms
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -27,11 +24,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ACCESS_ID",
     "DEFAULT_ACCESS_KEY",
-    "FIXED_CLOCK_START_MS",
     "INVALID_PARAMETER",
     "SERVER_HEADER",
     "Emulator",
-    "Fault",
     "RecordedRequest",
     "seed_customers",
     "serve",
@@ -42,8 +37,6 @@ logger = logging.getLogger("trustly_nb.emulator")
 DEFAULT_ACCESS_ID = "emulator-access-id"
 DEFAULT_ACCESS_KEY = "emulator-access-key"  # an emulator-only dummy, printed by the CLI
 SERVER_HEADER = f"trustly_nb-emulator/{__version__} (not Trustly)"
-FIXED_CLOCK_START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
-FIXED_CLOCK_STEP_MS = 1000
 
 _EXC = "com.trustly.merchantgateway.v1.exception."
 INVALID_PARAMETER = _EXC + "InvalidParameterException"
@@ -67,74 +60,8 @@ class RecordedRequest(NamedTuple):
     """The parsed JSON body, or ``None`` when there was none or it was not JSON."""
 
 
-@dataclass(frozen=True)
-class Fault:
-    """A hand-made answer from the ``faults`` hook, for failures the API can produce.
-
-    Attributes:
-        status: the HTTP status to send.
-        body: the raw body.
-        content_type: its ``Content-Type``.
-        headers: extra response headers.
-        drop: close the connection without answering (``status`` and body unused).
-        cut: answer the request normally (a write lands), but hang up halfway through
-            the body: the client cannot know whether its update was applied.
-    """
-
-    status: int = 500
-    body: bytes = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
-    content_type: str = "text/html"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    drop: bool = False
-    cut: bool = False
-
-    @classmethod
-    def dropped_connection(cls) -> Fault:
-        """Close the connection after reading the request, sending nothing back."""
-        return cls(drop=True)
-
-    @classmethod
-    def cut_mid_response(cls) -> Fault:
-        """Do the work, then close the connection halfway through the answer's body."""
-        return cls(cut=True)
-
-
 FaultHook = Callable[[str, str, int], "Fault | None"]
 """``faults(method, path, k)``: a :class:`Fault` for the k-th (1-based) request, or None."""
-
-
-class _Clock:
-    """Timestamps: the wall clock, a caller's function, or a fixed clock for cassettes."""
-
-    def __init__(self, kind: str, now_ms: Callable[[], int] | None) -> None:
-        if kind not in ("wall", "fixed"):
-            raise ValueError(f"clock must be 'wall' or 'fixed', got {kind!r}")
-        if now_ms is not None and kind == "fixed":
-            raise ValueError("pass either clock='fixed' or now_ms, not both")
-        self._now_ms = now_ms
-        self._fixed = kind == "fixed"
-        self._last = FIXED_CLOCK_START_MS - FIXED_CLOCK_STEP_MS
-
-    def read(self) -> int:
-        """The time now (for ``occurredAt``); the fixed clock does not move on reads."""
-        if self._fixed:
-            return max(self._last, FIXED_CLOCK_START_MS)
-        return self._now_ms() if self._now_ms else _wall_ms()
-
-    def tick(self) -> int:
-        """The time of a write; the fixed clock moves one step per write."""
-        if self._fixed:
-            self._last += FIXED_CLOCK_STEP_MS
-            return self._last
-        return self.read()
-
-
-def _wall_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _error_item(
@@ -201,17 +128,13 @@ class Emulator:
         self.retry_after = retry_after
         self.faults = faults
         self._requested_port = port
-        self._clock = _Clock(clock, now_ms)
-        self._lock = threading.Lock()  # guards the store and the id counter
-        self._store: dict[str, JSON] = {}
-        self._next_id = FIRST_CUSTOMER_ID
+        self._clock = Clock(clock, now_ms)
         self._meta_lock = threading.Lock()  # guards the request log and the counters
         self._counts: dict[tuple[str, str], int] = {}
         self._recorded: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED)
         self._stopping = threading.Event()
         self._server: Server | None = None
-        for customer in seed_customers() if customers is None else customers:
-            self._insert(copy.deepcopy(dict(customer)), keep_timestamps=True)
+        self._store = Store(self._clock, seed_customers() if customers is None else customers)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -278,8 +201,7 @@ class Emulator:
 
     def get(self, customer_id: str) -> JSON | None:
         """A copy of the stored customer, or ``None``."""
-        with self._lock:
-            found = self._store.get(str(customer_id))
+        found = self._store.get(str(customer_id))
         return copy.deepcopy(found) if found is not None else None
 
     def put(self, customer: Mapping[str, Any]) -> JSON:
@@ -287,15 +209,11 @@ class Emulator:
 
         A customer without ``customerId`` gets a new one. Returns a copy of what is stored.
         """
-        with self._lock:
-            stored = self._insert(copy.deepcopy(dict(customer)), keep_timestamps=False)
-        return copy.deepcopy(stored)
+        return copy.deepcopy(self._store.put(copy.deepcopy(dict(customer))))
 
     def customers(self) -> list[JSON]:
         """Copies of every stored customer, in id order of creation."""
-        with self._lock:
-            found = list(self._store.values())
-        return copy.deepcopy(found)
+        return copy.deepcopy(self._store.matching())
 
     def would_fail(self, method: str, path: str, k: int) -> bool:
         """Whether the k-th (1-based) request to ``method path`` gets an injected 503."""
@@ -304,56 +222,7 @@ class Emulator:
         draw = random.Random(f"{self.seed}|{method}|{path}|{k}").random()
         return draw < self.fail_rate
 
-    # --- the store (callers hold self._lock) ---------------------------------------------
-
-    def _stamp(self, previous: Any) -> int:
-        now = self._clock.tick()
-        # Strictly later than the last write, so stale-write checks see every change.
-        if isinstance(previous, int) and now <= previous:
-            now = previous + 1
-        return now
-
-    def _new_id(self) -> str:
-        while str(self._next_id) in self._store:
-            self._next_id += 1
-        self._next_id += 1
-        return str(self._next_id - 1)
-
-    def _insert(self, customer: JSON, *, keep_timestamps: bool) -> JSON:
-        customer_id = str(customer.get("customerId") or self._new_id())
-        old = self._store.get(customer_id)
-        body = {k: v for k, v in customer.items() if k not in rules.SERVER_SET}
-        created = customer.get("createdAt") or (old or {}).get("createdAt")
-        updated = customer.get("updatedAt")
-        if not keep_timestamps or not isinstance(updated, int):
-            previous = [t for t in ((old or {}).get("updatedAt"), updated) if isinstance(t, int)]
-            updated = self._stamp(max(previous, default=None))
-        stored = {"customerId": customer_id, **body}
-        stored["createdAt"] = created if isinstance(created, int) else updated
-        stored["updatedAt"] = updated
-        # Stored dicts are never changed in place (writes replace them), so readers may
-        # serialise a reference outside the lock.
-        self._store[customer_id] = stored
-        return stored
-
-    def _write(self, old: JSON, patch: Mapping[str, Any]) -> Reply:
-        merged = rules.merge(old, patch)
-        if problems := rules.problems(merged):
-            return self._invalid(problems)
-        merged["updatedAt"] = self._stamp(old.get("updatedAt"))
-        self._store[old["customerId"]] = merged
-        return Reply(200, _dumps({"customer": merged}))
-
-    def _find(self, customer_id: Any, external_id: Any) -> JSON | None:
-        if isinstance(customer_id, str) and customer_id in self._store:
-            return self._store[customer_id]
-        if isinstance(external_id, str):
-            return next(
-                (c for c in self._store.values() if c.get("externalId") == external_id), None
-            )
-        return None
-
-    # --- what the HTTP layer calls (trustly_nb._emulator_http) --------------------------
+    # --- what the HTTP layer calls (the HTTP layer, _http.py) --------------------------
     # It also calls _invalid() for a request whose body it cannot read.
 
     def handle(self, method: str, target: str, authorization: str | None, body: bytes) -> Reply:
@@ -379,13 +248,13 @@ class Emulator:
         domain, code = {404: (NOT_FOUND, 404), 400: (INVALID_PARAMETER, 200)}.get(
             status, (INTERNAL_ERROR, 100)
         )
-        return Reply(status, _dumps({"errors": [_error_item(domain, code, message, _wall_ms())]}))
+        return Reply.json(status, {"errors": [_error_item(domain, code, message, wall_ms())]})
 
     # --- answering a request ---------------------------------------------------------------
 
     def _error(self, status: int, domain: str, code: int, message: str) -> Reply:
         item = _error_item(domain, code, message, self._clock.read())
-        return Reply(status, _dumps({"errors": [item]}))
+        return Reply.json(status, {"errors": [item]})
 
     def _invalid(self, problems: Sequence[tuple[str | None, str]]) -> Reply:
         now = self._clock.read()
@@ -393,7 +262,7 @@ class Emulator:
             _error_item(INVALID_PARAMETER, 200, f"Invalid parameter: {message}", now, location)
             for location, message in problems
         ]
-        return Reply(400, _dumps({"errors": items}))
+        return Reply.json(400, {"errors": items})
 
     def _not_found(self, customer_id: str) -> Reply:
         message = f"Could not find a customer using Id {customer_id}"
@@ -409,7 +278,7 @@ class Emulator:
             return Reply(503, drop=True)  # stopped while sleeping: answer nothing
         fault = self.faults(method, path, k) if self.faults else None
         if fault is not None and not fault.cut:
-            return Reply(fault.status, fault.body, fault.content_type, fault.headers, fault.drop)
+            return fault
         if self.would_fail(method, path, k):
             reply = self._error(503, SERVICE_UNAVAILABLE, 100, "Service temporarily unavailable")
             if self.retry_after is not None:
@@ -438,11 +307,10 @@ class Emulator:
         if head == "/customers" and segment and method in ("GET", "POST"):
             customer_id = unquote(segment)
             if method == "GET":
-                with self._lock:
-                    found = self._store.get(customer_id)
+                found = self._store.get(customer_id)
                 if found is None:
                     return self._not_found(customer_id)
-                return Reply(200, _dumps({"customer": found}))
+                return Reply.json(200, {"customer": found})
             return self._with_object(body, lambda patch: self._update(customer_id, patch))
         if rest == "/customers" and method == "POST":
             return self._with_object(
@@ -460,36 +328,21 @@ class Emulator:
         return then(body[0])
 
     def _list(self, external_id: str | None, customer_id: str | None) -> Reply:
-        with self._lock:
-            found = [
-                c
-                for c in self._store.values()
-                if (external_id is None or c.get("externalId") == external_id)
-                and (customer_id is None or c["customerId"] == customer_id)
-            ]
-        return Reply(200, _dumps({"customers": found}))
+        return Reply.json(200, {"customers": self._store.matching(external_id, customer_id)})
 
     def _update(self, customer_id: str, patch: JSON) -> Reply:
-        with self._lock:
-            old = self._store.get(customer_id)
-            if old is None:
-                return self._not_found(customer_id)
-            return self._write(old, patch)
+        stored, problems = self._store.update(customer_id, patch)
+        if problems:
+            return self._invalid(problems)
+        if stored is None:
+            return self._not_found(customer_id)
+        return Reply.json(200, {"customer": stored})
 
     def _upsert(self, data: JSON, query_external_id: str | None) -> Reply:
-        with self._lock:
-            old = self._find(data.get("customerId"), query_external_id) or self._find(
-                None, data.get("externalId")
-            )
-            if old is not None:
-                return self._write(old, data)
-            created = rules.merge({}, data)
-            if query_external_id and "externalId" not in created:
-                created["externalId"] = query_external_id
-            if problems := rules.problems(created):
-                return self._invalid(problems)
-            stored = self._insert(created, keep_timestamps=False)
-            return Reply(200, _dumps({"customer": stored}))
+        stored, problems = self._store.upsert(data, query_external_id)
+        if problems:
+            return self._invalid(problems)
+        return Reply.json(200, {"customer": stored})
 
     def _unknown(self, method: str, path: str) -> Reply:
         return self._error(404, NOT_FOUND, 404, f"No such endpoint: {method} {path}")
@@ -510,37 +363,20 @@ def serve(
     latency_ms: float = 0.0,
     fail_rate: float = 0.0,
     seed: int | str = 0,
-    *,
-    access_id: str = DEFAULT_ACCESS_ID,
-    access_key: str = DEFAULT_ACCESS_KEY,
-    retry_after: float | None = None,
-    clock: str = "wall",
-    now_ms: Callable[[], int] | None = None,
-    customers: Iterable[Mapping[str, Any]] | None = None,
-    faults: FaultHook | None = None,
+    **options: Any,
 ) -> Iterator[Emulator]:
     """Run an emulator on a background thread for the ``with`` block, then stop it.
 
-    The arguments are :class:`Emulator`'s. Leaving the block stops the server and closes
-    its open keep-alive connections.
+    The arguments are :class:`Emulator`'s (``options``: ``access_id``, ``access_key``,
+    ``retry_after``, ``clock``, ``now_ms``, ``customers``, ``faults``). Leaving the block
+    stops the server and closes its open keep-alive connections.
 
     Example:
         >>> with serve(latency_ms=20, fail_rate=0.1, seed=7) as emu:
         ...     print(emu.base_url)                      # doctest: +ELLIPSIS
         http://127.0.0.1:.../api/v1
     """
-    emulator = Emulator(
-        port=port,
-        access_id=access_id,
-        access_key=access_key,
-        latency_ms=latency_ms,
-        fail_rate=fail_rate,
-        seed=seed,
-        retry_after=retry_after,
-        clock=clock,
-        now_ms=now_ms,
-        customers=customers,
-        faults=faults,
-    )
-    with emulator:
+    with Emulator(
+        port=port, latency_ms=latency_ms, fail_rate=fail_rate, seed=seed, **options
+    ) as emulator:
         yield emulator

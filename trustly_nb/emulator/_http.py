@@ -1,6 +1,6 @@
 """The emulator's HTTP layer: the threaded server, its connections, and the wire format.
 
-Kept apart from the API semantics in :mod:`trustly_nb.emulator`. The handler reads a
+Kept apart from the API semantics (``_emulator.py``). The handler reads a
 request off the socket, gives it to :meth:`~trustly_nb.emulator.Emulator.handle` and
 writes back the :class:`Reply` it gets. This module imports the emulator for types only,
 so the emulator may import it freely.
@@ -24,23 +24,60 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from ._emulator import Emulator
 
-__all__ = ["Reply", "Server", "basic_credentials", "parse_json"]
+__all__ = ["Fault", "Reply", "Server", "basic_credentials", "parse_json"]
 
 # The emulator's own logger, so configuring "trustly_nb.emulator" still covers the server.
 logger = logging.getLogger("trustly_nb.emulator")
 
 
+_HTML_500 = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+
+
 @dataclass
 class Reply:
-    """One answer to send: status, body and headers; ``drop`` hangs up instead, ``cut``
-    hangs up halfway through the body."""
+    """One answer to send: the emulator's own, or one handed out by the ``faults`` hook
+    (public as :class:`trustly_nb.emulator.Fault`, for failures the API can produce).
 
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
+    Attributes:
+        status: the HTTP status to send.
+        body: the raw body (by default an HTML 500 page, like a proxy in front of an API).
+        content_type: its ``Content-Type``.
+        headers: extra response headers.
+        drop: close the connection without answering (``status`` and body unused).
+        cut: answer the request normally (a write lands), but hang up halfway through
+            the body: the client cannot know whether its update was applied.
+
+    Example:
+        >>> Fault(503, b"{}", "application/json", {"Retry-After": "1"}).status
+        503
+    """
+
+    status: int = 500
+    body: bytes = _HTML_500
+    content_type: str = "text/html"
     headers: Mapping[str, str] = field(default_factory=dict)
     drop: bool = False
     cut: bool = False
+
+    @classmethod
+    def json(cls, status: int, value: Any) -> Reply:
+        """A JSON answer, written compactly (the emulator's normal replies)."""
+        body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(status, body, "application/json")
+
+    @classmethod
+    def dropped_connection(cls) -> Reply:
+        """Close the connection after reading the request, sending nothing back."""
+        return cls(drop=True)
+
+    @classmethod
+    def cut_mid_response(cls) -> Reply:
+        """Do the work, then close the connection halfway through the answer's body."""
+        return cls(cut=True)
+
+
+Fault = Reply
+"""The ``faults`` hook's answer: the same type as every reply."""
 
 
 def parse_json(raw: bytes) -> tuple[Any] | None:

@@ -1,13 +1,13 @@
 """CustomerForm: correct one customer in an ipywidgets form, in JupyterLab or from code.
 
 The form loads the customer, shows an input for every editable documented field (from
-the model, see :mod:`trustly_nb._form_fields`), checks the inputs as the user types
+the model, see the field specs in this folder), checks the inputs as the user types
 (the API's rules as errors, the soft checks as warnings), and sends only what changed,
 through the same get → merge → post as ``client.update_customer``, refusing stale
 writes. Neither a button nor :meth:`CustomerForm.submit` raises: failures are shown in
 the form and in :attr:`CustomerForm.status`, and the user's edits are kept.
 
-This is the only module that imports ipywidgets; ``import trustly_nb`` does not.
+Only this folder imports ipywidgets; ``import trustly_nb`` does not.
 
 Example:
     >>> form = tnb.CustomerForm(client, "1001165729")
@@ -21,20 +21,21 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import html
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final, Literal
-
-import ipywidgets as w
+from typing import TYPE_CHECKING, Any, Final
 
 from ..changes import UpdatePlan
 from ..errors import APIError, ConflictError, TrustlyError, ValidationError
 from ..masking import mask_value
 from ..models import Customer
-from . import _fields as ff
+from ._checks import TARGETS, Check, check_inputs
+from ._fields import FIELDS, FORM_FIELDS
+from ._html import count, diff_html, listing, note_html, record_html
+from ._layout import FormLayout
+from ._texts import format_timestamp, shown_values, texts_for, to_text, value_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,17 +46,10 @@ __all__ = ["CustomerForm"]
 
 logger = logging.getLogger("trustly_nb")
 
-Level = Literal["info", "success", "warning", "error"]
-_COLOURS: Final = {  # level -> (mark, text colour, background)
-    "info": ("ℹ", "#1f2937", "#f3f4f6"),
-    "success": ("✔", "#14532d", "#e3f6e8"),
-    "warning": ("⚠", "#713f12", "#fef3c7"),
-    "error": ("✖", "#8a1c1c", "#fde8e8"),
-}
 _MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
 
 
-class CustomerForm:
+class CustomerForm(FormLayout):
     """An ipywidgets form that edits one customer; it displays itself in JupyterLab.
 
     Sections follow the model: identity, contact, address, identity documents, merchant
@@ -101,7 +95,7 @@ class CustomerForm:
         self._created: list[Any] = []
         self._build()
         self._load(customer)
-        where = f"Fix before any update: {ff.listing(self._check.errors)}."
+        where = f"Fix before any update: {listing(self._check.errors)}."
         ready = "Edit the fields, then Preview and Submit."
         self._say("info", f"Loaded customer {self.customer_id}. {where if self.errors else ready}")
 
@@ -119,7 +113,7 @@ class CustomerForm:
             >>> form.values["taxId"], form.values["driverLicense"]
             ('•••••••3456', {'number': '••••••3456', 'state': 'MA'})
         """
-        return ff.shown_values(self._texts, revealed=self.revealed)
+        return shown_values(self._texts, revealed=self.revealed)
 
     @property
     def status(self) -> str:
@@ -179,7 +173,7 @@ class CustomerForm:
             >>> form.changed
             ['address.city', 'email']
         """
-        texts = ff.texts_for(fields, self._texts, self._loaded)
+        texts = texts_for(fields, self._texts, self._loaded)
         self._texts.update(texts)
         for name in texts:
             self._remote.pop(name, None)
@@ -199,20 +193,18 @@ class CustomerForm:
         check = self._refresh()
         self._output.value = ""
         if check.payload is None:
-            self._say("error", f"Cannot preview: {ff.listing(check.errors)}.")
+            self._say("error", f"Cannot preview: {listing(check.errors)}.")
             return diff_customers(self._customer, self._customer)
         plan = UpdatePlan(self.customer_id, self._customer, check.payload, check.changed)
         diff = diff_customers(plan.before, plan.after, mask=not self.revealed)
         if diff.empty:
             self._say("info", "Nothing to preview: every field has its loaded value.")
             return diff
-        self._output.value = ff.diff_html(diff, "Preview: what Submit would change")
+        self._output.value = diff_html(diff, "Preview: what Submit would change")
         if check.errors:
-            self._say("warning", f"Preview only; fix before Submit: {ff.listing(check.errors)}.")
+            self._say("warning", f"Preview only; fix before Submit: {listing(check.errors)}.")
         else:
-            self._say(
-                "info", f"Preview: {ff.count(len(diff), 'field')} would change. Nothing sent."
-            )
+            self._say("info", f"Preview: {count(len(diff), 'field')} would change. Nothing sent.")
         return diff
 
     def submit(self) -> Customer | None:
@@ -227,14 +219,14 @@ class CustomerForm:
             return None
         check = self._refresh()
         if check.errors:
-            self._say("error", f"Not sent; fix first: {ff.listing(check.errors)}.")
+            self._say("error", f"Not sent; fix first: {listing(check.errors)}.")
             return None
         if not check.changes:
             self._say("info", "Nothing to submit: every field has its loaded value.")
             return None
         before = self._customer
         self._output.value = ""
-        self._say("info", f"Sending {ff.count(len(check.changes), 'change')}…")
+        self._say("info", f"Sending {count(len(check.changes), 'change')}…")
         with self._in_flight():
             try:
                 plan = self.client.plan_update(
@@ -254,7 +246,7 @@ class CustomerForm:
         from ..frames import diff_customers
 
         diff = diff_customers(before, updated, mask=not self.revealed)
-        self._output.value = ff.diff_html(diff, f"Updated customer {self.customer_id}")
+        self._output.value = diff_html(diff, f"Updated customer {self.customer_id}")
         fields = ", ".join(plan.changed)
         self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).")
         return updated
@@ -285,8 +277,8 @@ class CustomerForm:
         self._load(customer, keep=edits if keep_edits else None)
         self._reload_button.layout.display = "none"
         self._output.value = ""
-        kept = f"; your {ff.count(len(edits), 'edit')} kept on top" if keep_edits and edits else ""
-        stamp = ff.format_timestamp(customer.updated_at) or "unknown"
+        kept = f"; your {count(len(edits), 'edit')} kept on top" if keep_edits and edits else ""
+        stamp = format_timestamp(customer.updated_at) or "unknown"
         message = f"Reloaded customer {self.customer_id} (updatedAt {stamp}){kept}."
         self._say("info", f"{message} Preview, then Submit.")
         return customer
@@ -304,105 +296,19 @@ class CustomerForm:
         bundle["text/plain"] = repr(self)  # the VBox's own repr would list every value
         return bundle
 
-    # --- building and loading ---------------------------------------------------------
-
-    def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
-        item = cls(**kwargs)
-        for name in classes:
-            item.add_class(name)
-        self._created.append(item)
-        return item
-
-    def _build(self) -> None:
-        self._inputs: dict[str, Any] = {}
-        self._notes: dict[str, Any] = {}
-        sections = [self._section(title, map(self._row, specs)) for title, specs in ff.GROUPS]
-        self._record = self._make(w.HTML, "tnb-record")
-        sections.append(self._section("Set by Trustly (read-only)", [self._record]))
-        columns = "repeat(2, minmax(0, 1fr))"
-        grid = self._make(
-            w.GridBox, children=sections, layout=w.Layout(grid_template_columns=columns)
-        )
-        self._title = self._make(w.HTML, "tnb-title")
-        self._preview_button = self._button("preview", "Preview", "eye", "Show what would change")
-        self._submit_button = self._button("submit", "Submit", "check", "Send the changes")
-        self._submit_button.button_style = "primary"
-        self._reset_button = self._button("reset", "Reset", "undo", "Back to the loaded values")
-        self._reload_button = self._button(
-            "reload", "Reload (keep my edits)", "refresh", "Load the current version"
-        )
-        self._reload_button.button_style = "warning"
-        self._reload_button.layout.display = "none"  # offered after a conflict only
-        self._reveal_button = self._make(
-            w.ToggleButton,
-            "tnb-reveal",
-            description="Reveal",
-            icon="lock",
-            tooltip="Show identity numbers in full",
-            layout=w.Layout(width="auto"),
-        )
-        self._summary = self._make(w.HTML, "tnb-summary")
-        self._preview_button.on_click(lambda _: self.preview())
-        self._submit_button.on_click(lambda _: self.submit())
-        self._reset_button.on_click(lambda _: self.reset())
-        self._reload_button.on_click(lambda _: self.reload())
-        self._reveal_button.observe(self._on_reveal, names="value")
-        controls = [self._preview_button, self._submit_button, self._reset_button]
-        controls += [self._reveal_button, self._reload_button, self._summary]
-        toolbar = self._make(w.HBox, "tnb-toolbar", children=controls)
-        self._status_html = self._make(w.HTML, "tnb-status")
-        self._output = self._make(w.HTML, "tnb-output")
-        self._root = self._make(
-            w.VBox,
-            "tnb-form",
-            children=[self._title, grid, toolbar, self._status_html, self._output],
-            layout=w.Layout(max_width="1100px"),
-        )
-
-    def _section(self, title: str, rows: Any) -> Any:
-        heading = self._make(w.HTML, value=f"<b>{html.escape(title)}</b>")
-        layout = w.Layout(border="1px solid #d1d5db", padding="0 8px 4px", margin="2px")
-        return self._make(w.VBox, "tnb-section", children=[heading, *rows], layout=layout)
-
-    def _button(self, name: str, label: str, icon: str, tip: str) -> Any:
-        layout = w.Layout(width="auto")
-        return self._make(
-            w.Button, f"tnb-{name}", description=label, icon=icon, tooltip=tip, layout=layout
-        )
-
-    def _row(self, spec: ff.FormField) -> Any:
-        slug = spec.name.replace(".", "-")
-        wide = spec.kind == "json"  # the JSON editor takes the whole width, its note goes below
-        box = self._make(
-            w.Textarea if wide else w.Text,
-            f"tnb-field-{slug}",
-            description=spec.label + (" *" if spec.required else ""),
-            placeholder=spec.placeholder,
-            tooltip=spec.name,
-            continuous_update=True,  # check as the user types, not on blur
-            style={"description_width": "9em"},
-            layout=w.Layout(width="100%", height="9em") if wide else w.Layout(width="64%"),
-        )
-        box.observe(functools.partial(self._typed, spec.name), names="value")
-        note = self._make(
-            w.HTML, f"tnb-note-{slug}", layout=w.Layout(width="auto" if wide else "36%")
-        )
-        self._inputs[spec.name], self._notes[spec.name] = box, note
-        row = w.VBox if wide else w.HBox
-        return self._make(row, children=[box, note], layout=w.Layout(width="100%"))
+    # --- loading ---------------------------------------------------------------------
 
     def _load(self, customer: Customer, keep: Mapping[str, str] | None = None) -> None:
         self._customer = customer
         self._loaded: dict[str, Any] = customer.model_dump(by_alias=True, exclude_none=True)
         self._loaded_texts = {
-            spec.name: ff.to_text(spec, ff.value_of(self._loaded, spec.name))
-            for spec in ff.FORM_FIELDS
+            spec.name: to_text(spec, value_of(self._loaded, spec.name)) for spec in FORM_FIELDS
         }
         self._texts = {**self._loaded_texts, **(keep or {})}
         self._remote.clear()
         name = html.escape(str(self._loaded.get("name") or "(no name)"))
         self._title.value = f"<h3 style='margin:4px 0'>{name} · customer {self.customer_id}</h3>"
-        self._record.value = ff.record_html(self._loaded)
+        self._record.value = record_html(self._loaded)
         self._show_all()
         self._refresh()
 
@@ -418,7 +324,7 @@ class CustomerForm:
             self._syncing = False
 
     def _show(self, name: str) -> None:
-        spec, box = ff.FIELDS[name], self._inputs[name]
+        spec, box = FIELDS[name], self._inputs[name]
         masked = spec.sensitive and not self.revealed
         with self._quietly():
             box.value = mask_value(self._texts[name]) if masked else self._texts[name]
@@ -427,7 +333,7 @@ class CustomerForm:
         box.disabled = self._busy or masked
 
     def _show_all(self) -> None:
-        for spec in ff.FORM_FIELDS:
+        for spec in FORM_FIELDS:
             self._show(spec.name)
 
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
@@ -441,21 +347,19 @@ class CustomerForm:
         shown = bool(change["new"])
         self._reveal_button.description = "Hide" if shown else "Reveal"
         self._reveal_button.icon = "unlock" if shown else "lock"
-        for spec in ff.FORM_FIELDS:
+        for spec in FORM_FIELDS:
             if spec.sensitive:
                 self._show(spec.name)
 
-    def _refresh(self) -> ff.Check:
-        check = self._check = ff.check(self._texts, self._loaded_texts, self._loaded)
-        for spec in ff.FORM_FIELDS:
+    def _refresh(self) -> Check:
+        check = self._check = check_inputs(self._texts, self._loaded_texts, self._loaded)
+        for spec in FORM_FIELDS:
             problem = check.errors.get(spec.name) or self._remote.get(spec.name)
-            self._notes[spec.name].value = ff.note_html(problem, check.warnings.get(spec.name))
+            self._notes[spec.name].value = note_html(problem, check.warnings.get(spec.name))
         self._enable()
-        parts = [ff.count(len(check.changes), "change") if check.changes else "no changes"]
+        parts = [count(len(check.changes), "change") if check.changes else "no changes"]
         if check.errors:
-            parts.append(
-                f"<span style='color:#b91c1c'>{ff.count(len(check.errors), 'error')}</span>"
-            )
+            parts.append(f"<span style='color:#b91c1c'>{count(len(check.errors), 'error')}</span>")
         self._summary.value = f"<span style='color:#4b5563'>{' · '.join(parts)}</span>"
         return check
 
@@ -480,17 +384,9 @@ class CustomerForm:
             self._show_all()
             self._enable()
 
-    def _say(self, level: Level, text: str) -> None:
-        self._status = text
-        mark, colour, background = _COLOURS[level]
-        self._status_html.value = (
-            f"<div class='tnb-status-{level}' style='color:{colour};background:{background};"
-            f"padding:4px 8px;border-radius:4px'>{mark} {html.escape(text)}</div>"
-        )
-
     def _conflicted(self, exc: ConflictError) -> None:
-        read = ff.format_timestamp(exc.read_updated_at) or "unknown"
-        now = ff.format_timestamp(exc.current_updated_at) or "unknown"
+        read = format_timestamp(exc.read_updated_at) or "unknown"
+        now = format_timestamp(exc.current_updated_at) or "unknown"
         self._reload_button.layout.display = None
         self._say(
             "warning",
@@ -502,11 +398,11 @@ class CustomerForm:
 
     def _failed(self, exc: Exception, what: str) -> None:
         if isinstance(exc, ValidationError):
-            self._remote.update((ff.TARGETS.get(f, f), why) for f, why in exc.errors)
+            self._remote.update((TARGETS.get(f, f), why) for f, why in exc.errors)
         elif isinstance(exc, APIError):
             for detail in exc.errors:
                 where = (detail.location or "").removeprefix("customer.")
-                if where in ff.FIELDS:
+                if where in FIELDS:
                     self._remote[where] = f"Trustly: {detail.message or detail.code}"
         if isinstance(exc, TrustlyError):
             text = str(exc)  # says what was asked, what came back, and what to do

@@ -1,0 +1,44 @@
+"""The session's connection pool: one pooled connection per bulk worker, resized on demand.
+
+``requests`` keeps ten connections per host by default; eight bulk workers on one
+session then queue for a socket, so the pool grows to the number of workers (NOTES.md:
+8 threads on one session reach 7.5x a plain loop only with a pool that large).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+from requests.adapters import HTTPAdapter
+
+__all__ = ["Pool"]
+
+
+class Pool:
+    """The adapters mounted on one session, and their size."""
+
+    def __init__(self, session: requests.Session, size: int) -> None:
+        self._session = session
+        self._size = 0
+        self._adapter_class: type[HTTPAdapter] = HTTPAdapter
+        self._lock = threading.Lock()
+        self.ensure(size)
+
+    def ensure(self, size: int) -> None:
+        """Keep at least ``size`` pooled connections per host."""
+        with self._lock:
+            if size > self._size:
+                self._mount(size)
+
+    def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
+        """Send through ``adapter_class`` from now on (keeps the current size)."""
+        with self._lock:
+            self._adapter_class = adapter_class
+            self._mount(max(self._size, 1))
+
+    def _mount(self, size: int) -> None:
+        adapter = self._adapter_class(pool_connections=4, pool_maxsize=size, max_retries=0)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+        self._size = size
