@@ -2,9 +2,10 @@
 
 ``trustly-nb app`` serves ``apps/fix-a-customer.ipynb``; the test searches the customer list,
 picks a customer, changes the email in the form, previews, submits, and sees the success
-message. It runs with ``TRUSTLY_NB_MODE=emulator``: the app's cassette holds what the page
-loads, and a changed value would leave the recording. A screenshot is saved to
-``tests/artifacts/app.png`` (``docs/app.png`` is a copy of one).
+message. It runs twice: in the default replay mode (the app's cassette was recorded along this
+very path by the app's record-only last cell, so replay serves it) and with
+``TRUSTLY_NB_MODE=emulator``. A screenshot is saved to ``tests/artifacts/app-<mode>.png``
+(``docs/app.png`` is a copy of one).
 """
 
 from __future__ import annotations
@@ -27,13 +28,18 @@ LONG = 120_000  # ms: Voila starts a kernel and runs the app before the page sho
 NEW_EMAIL = "priya.from-the-app@example.net"
 
 
-@pytest.fixture
-def voila_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """``trustly-nb app --no-browser`` on a free port, in emulator mode; its URL and log."""
+@pytest.fixture(params=["replay", "emulator"])
+def voila_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
+    """``trustly-nb app --no-browser`` on a free port in replay (the default) or emulator mode;
+    its URL, log and mode."""
     port = _free_port()
+    mode: str = request.param
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTLY_")}
+    if mode != "replay":
+        env["TRUSTLY_NB_MODE"] = mode
+    else:
+        env["TRUSTLY_NB_BLOCK_NETWORK"] = "1"  # the kernel may reach loopback only
     env.update(
-        TRUSTLY_NB_MODE="emulator",
         JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
         JUPYTER_DATA_DIR=str(tmp_path / "data"),
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
@@ -56,7 +62,7 @@ def voila_app(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             time.sleep(0.5)
         else:
             pytest.fail(f"Voila did not start:\n{log.read_text(errors='replace')}")
-        yield url, log
+        yield url, log, mode
     finally:
         _stop(server)
 
@@ -65,16 +71,16 @@ def test_pick_fix_and_submit_a_customer_in_voila(voila_app, chromium, artifacts)
     """Search, pick a customer, change the email, Preview, Submit: the page says it is saved."""
     from playwright.sync_api import expect, sync_playwright
 
-    url, log = voila_app
+    url, log, mode = voila_app
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
         )
-        page: Any = browser.new_context(viewport={"width": 1400, "height": 1100}).new_page()
+        page: Any = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
         expect.set_options(timeout=LONG)
         try:
             page.goto(url, wait_until="domcontentloaded", timeout=LONG)
-            expect(page.locator(".tnb-app-banner")).to_contain_text("trustly_nb [emulator]")
+            expect(page.locator(".tnb-app-banner")).to_contain_text(f"trustly_nb [{mode}]")
             assert "import trustly_nb" not in page.inner_text("body"), "code cells are hidden"
             page.locator(".tnb-app-search input").fill("priya")
             picker = page.locator(".tnb-app-picker select")
@@ -91,9 +97,10 @@ def test_pick_fix_and_submit_a_customer_in_voila(voila_app, chromium, artifacts)
             expect(page.locator(".tnb-status")).to_contain_text("Saved: customer")
             expect(page.locator(".tnb-status")).to_contain_text("updated (email).")
             expect(email).to_have_value(NEW_EMAIL)
-            page.screenshot(path=str(artifacts / "app.png"), full_page=True)
+            page.locator("h1").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / f"app-{mode}.png"))  # docs/app.png: a copy
         except Exception:
-            page.screenshot(path=str(artifacts / "app-failure.png"), full_page=True)
+            page.screenshot(path=str(artifacts / f"app-{mode}-failure.png"), full_page=True)
             print(f"Voila log:\n{log.read_text(errors='replace')[-4000:]}")
             raise
         finally:
