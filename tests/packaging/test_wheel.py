@@ -98,13 +98,23 @@ def test_the_tutorial_from_the_wheel_runs_offline_in_strict_replay(fresh, tmp_pa
         assert "traceback=False" in line, line
 
 
+def _readme_example() -> str:
+    """The complete test file the README gives merchants (the block after its file-name comment)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("# test_my_integration.py\n")
+    return text[start : text.index("```", start)]
+
+
 def test_a_user_test_file_passes_with_the_plugin_fixtures(fresh, tmp_path):
-    """A merchant's test file using trustly_client, trustly_emulator and the marker passes."""
+    """A merchant's test files using trustly_client, trustly_emulator and the marker pass,
+    the README's example among them, outside the repository (no conftest, no config)."""
     venv, env = fresh
     (tmp_path / "test_mine.py").write_text((HERE / "user_tests.py").read_text())
+    (tmp_path / "test_my_integration.py").write_text(_readme_example())
     out = _run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                "-W", "error", "test_mine.py"], cwd=tmp_path, env=env)  # fmt: skip
-    assert "3 passed" in out, out
+                "-W", "error", "test_mine.py", "test_my_integration.py"],
+               cwd=tmp_path, env=env)  # fmt: skip
+    assert "6 passed" in out, out
 
 
 def test_the_command_says_its_version(fresh, tmp_path):
