@@ -21,28 +21,12 @@ import requests
 from trustly_nb import emulator
 from trustly_nb.emulator import Emulator, Fault
 
+from ..factories import valid_customer
+
 INVALID = "com.trustly.merchantgateway.v1.exception.InvalidParameterException"
 ACCESS = "com.trustly.merchantgateway.v1.exception.AccessControlException"
 ADA = "1001165729"  # the first seed customer: complete and valid
-VALID: dict[str, Any] = {
-    "name": "Test Person",
-    "email": "test.person@example.com",
-    "phone": "+15555550199",
-    "address": {
-        "address1": "1 Main St",
-        "city": "Austin",
-        "state": "TX",
-        "zip": "78701",
-        "country": "US",
-    },
-}
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh emulator with the seed data, no latency and no failures."""
-    with emulator.serve() as server:
-        yield server
+VALID: dict[str, Any] = valid_customer(name="Test Person", email="test.person@example.com")
 
 
 def _session(emu: Emulator) -> requests.Session:

@@ -168,8 +168,6 @@ class Client:
         """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
         self._pool.use_adapter_class(adapter_class)
 
-    # --- the four endpoints -------------------------------------------------------------
-
     def get_customer(self, customer_id: str | int) -> Customer:
         """Get one customer by its Trustly ``customerId``.
 
@@ -322,8 +320,6 @@ class Client:
         plan = self.plan_update(customer_id, changes)
         return diff_customers(plan.before, plan.after)
 
-    # --- the notebook faces, loaded lazily ------------------------------------------------
-
     def form(self, customer_id: str | int) -> CustomerForm:
         """An ipywidgets form to edit one customer (see :class:`trustly_nb.CustomerForm`)."""
         from ..widgets import CustomerForm
@@ -344,8 +340,6 @@ class Client:
         from ..bulk import revert
 
         return revert(self, journal_path, **options)
-
-    # --- the one place requests are made -----------------------------------------------
 
     def _request(
         self,

@@ -1,6 +1,6 @@
 """HTTP plumbing behind :class:`~trustly_nb.Client`: retry rules, error parsing, transport errors.
 
-The rules are DESIGN.md's "Retries": GET retries on 5xx, 429, connection failures and
+The retry rules: GET retries on 5xx, 429, connection failures and
 read timeouts; POST only on 503/429 and on failures before the request was sent; a create
 without an ``externalId`` never; 4xx (but 429) never.
 """
@@ -51,7 +51,7 @@ def is_loopback(host: str) -> bool:
 
 
 class Retry(Enum):
-    """Which failures a request may be retried on (see DESIGN.md, "Retries")."""
+    """Which failures a request may be retried on (the rules in this module's docstring)."""
 
     IDEMPOTENT = "idempotent"  # GET: 5xx, 429, connection failures, read timeouts
     SAFE_POST = "safe-post"  # POST: 503/429 and failures before the request was sent
