@@ -1,4 +1,4 @@
-"""`make check-cassettes`: re-record every notebook against the emulator and compare.
+"""`make check-cassettes`: re-record every notebook and app against the emulator and compare.
 
     python scripts/check_cassettes.py                 # every notebook
     python scripts/check_cassettes.py 01-quickstart   # some
@@ -20,9 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     names = sys.argv[1:] or None
-    checks = check_cassettes(
-        names, notebooks_dir=ROOT / "notebooks", cassettes_dir=ROOT / "cassettes"
-    )
+    checks = check_cassettes(names, root=ROOT)
     for check in checks:
         print(check)
     problems = [check for check in checks if not check.ok]

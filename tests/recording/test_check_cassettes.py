@@ -27,9 +27,10 @@ def copy_of_the_repo(tmp_path):
 
 
 def test_the_shipped_cassettes_match_what_the_notebooks_do_today():
-    """Every notebook, re-recorded against the emulator, gives its shipped cassette."""
-    checks = check_cassettes(notebooks_dir=ROOT / "notebooks", cassettes_dir=ROOT / "cassettes")
-    assert {c.notebook for c in checks} == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    """Every notebook and app, re-recorded against the emulator, gives its shipped cassette."""
+    checks = check_cassettes(root=ROOT)
+    made = [*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "apps").glob("*.ipynb")]
+    assert {c.notebook for c in checks} == {p.stem for p in made}
     assert [str(c) for c in checks if not c.ok] == []
     assert {c.status for c in checks} == {"fresh"}
 

@@ -6,7 +6,8 @@ folder, and compares the interactions with the shipped cassette's. The header co
 the trustly_nb version inside the emulator's ``Server`` header are not differences. A
 cassette recorded against anything but the emulator (the real sandbox) cannot be
 re-made here: it is reported and skipped. ``make check-cassettes`` and ``make test`` run
-it; the ``trustly-nb check-cassettes`` command calls it too.
+it, and so does the ``trustly-nb check-cassettes`` command. The notebooks are those of
+``notebooks/`` and ``apps/`` (see :mod:`trustly_nb.recording.notebooks`).
 
 Example:
     >>> from trustly_nb.recording import check_cassettes
@@ -69,6 +70,7 @@ class CassetteCheck:
 def check_cassettes(
     names: Iterable[str] | None = None,
     *,
+    root: str | os.PathLike[str] | None = None,
     notebooks_dir: str | os.PathLike[str] | None = None,
     cassettes_dir: str | os.PathLike[str] | None = None,
     timeout: int = 300,
@@ -76,14 +78,16 @@ def check_cassettes(
     """Re-record every notebook against the emulator and compare with its shipped cassette.
 
     Args:
-        names: notebook names (``"01-quickstart"``); ``None`` means every notebook.
-        notebooks_dir: the notebooks (default: ``notebooks/`` beside the cassettes folder).
-        cassettes_dir: the shipped cassettes (default: :func:`cassette_dir`).
+        names: notebook names or prefixes (``"01-quickstart"``); ``None`` means all.
+        root: a tutorial folder holding ``notebooks/``, ``apps/`` and ``cassettes/``
+            (default: the one around the cassettes folder :func:`cassette_dir` finds).
+        notebooks_dir: check the notebooks of this folder instead of ``root``'s.
+        cassettes_dir: the shipped cassettes (default: ``root/cassettes``).
         timeout: seconds each cell may take.
 
     Returns:
         One :class:`CassetteCheck` per notebook, in name order; the problems are those
-        that are not ``ok``.
+        that are not ``ok`` (print them; exit 1 when there are any).
 
     Raises:
         ConfigurationError: no notebooks found, or nbclient is not installed.
@@ -91,14 +95,20 @@ def check_cassettes(
     Example:
         >>> stale = [c for c in check_cassettes(["01-quickstart"]) if not c.ok]
     """
-    shipped_dir = Path(cassettes_dir) if cassettes_dir is not None else cassette_dir()
-    folder = Path(notebooks_dir) if notebooks_dir is not None else shipped_dir.parent / "notebooks"
-    paths = sorted(folder.glob("*.ipynb"))
-    if names is not None:
-        wanted = [name.removesuffix(".ipynb") for name in names]
-        paths = [p for p in paths if p.stem in wanted]
+    from .notebooks import find_notebooks
+
+    base = Path(root) if root is not None else None
+    if base is None:
+        base = Path(cassettes_dir).parent if cassettes_dir is not None else cassette_dir().parent
+    shipped_dir = Path(cassettes_dir) if cassettes_dir is not None else base / "cassettes"
+    wanted = [name.removesuffix(".ipynb") for name in names or ()]
+    if notebooks_dir is not None:
+        paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
+        paths = [p for p in paths if not wanted or any(p.stem.startswith(w) for w in wanted)]
+    else:
+        paths = find_notebooks(base, wanted)
     if not paths:
-        raise ConfigurationError(f"No notebooks to check in {folder} (names: {names}).")
+        raise ConfigurationError(f"No notebooks to check in {notebooks_dir or base} ({names}).")
     checks = []
     with tempfile.TemporaryDirectory(prefix="trustly-nb-check-") as scratch:
         for path in paths:
@@ -133,28 +143,12 @@ def _check_one(notebook: Path, shipped_dir: Path, scratch: Path, timeout: int) -
 
 
 def _record(notebook: Path, scratch: Path, timeout: int) -> None:
-    try:
-        import nbformat
-        from nbclient import NotebookClient
-    except ImportError:  # pragma: no cover - a dev / notebooks extra
-        raise ConfigurationError(
-            "check_cassettes runs notebooks: pip install nbclient nbformat ipykernel"
-        ) from None
+    from .notebooks import run_notebook
+
+    # Always the emulator (no credentials), offline but for loopback, never strict.
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
-    env.update(
-        TRUSTLY_NB_MODE="record",
-        TRUSTLY_NB_CASSETTES=str(scratch),
-        TRUSTLY_NB_BLOCK_NETWORK="1",
-        MPLBACKEND="agg",
-    )
-    executed = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
-    client = NotebookClient(
-        executed,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(notebook.parent)}},
-    )
-    client.execute(env=env)  # the kernel's environment: this process's stays untouched
+    env["TRUSTLY_NB_BLOCK_NETWORK"] = "1"
+    run_notebook(notebook, mode="record", cassettes=scratch, timeout=timeout, env=env)
 
 
 def _interactions(path: Path) -> list[Any]:

@@ -33,6 +33,7 @@ from typing import Any, Literal, cast
 
 from ..client import ENVIRONMENTS, Client
 from ..errors import CassetteError, ConfigurationError
+from . import shipped
 
 __all__ = ["MODES", "Mode", "cassette_dir", "cassette_path", "connect", "disconnect",
            "resolve_mode", "resolve_strict", "use_cassette"]  # fmt: skip
@@ -65,34 +66,58 @@ def resolve_mode(mode: str | None = None) -> Mode:
     return chosen  # checked against MODES just above (mypy narrows the literal)
 
 
-def cassette_dir() -> Path:
-    """The folder holding cassettes: ``TRUSTLY_NB_CASSETTES``, else the nearest
-    ``cassettes/`` found walking up from the current directory (notebooks run from
-    ``notebooks/``).
+def cassette_dir(name: str | None = None) -> Path:
+    """The folder holding cassettes, in DESIGN.md's order ("Cassette files").
+
+    ``TRUSTLY_NB_CASSETTES`` if set; else the nearest ``cassettes/`` walking up from the
+    current directory (notebooks run from ``notebooks/``) that holds ``<name>.yaml`` (any
+    ``cassettes/`` when no name is given); else the cassettes shipped with the installed
+    package. A ``cassettes/`` without the named file is passed over: users of vcrpy often
+    keep one of their own.
+
+    Example:
+        >>> tnb.recording.cassette_dir("01-quickstart")      # doctest: +SKIP
+        PosixPath('/home/me/trustly-tutorial/cassettes')
 
     Raises:
-        CassetteError: when neither exists.
+        CassetteError: when none of the three exists.
     """
     configured = os.environ.get("TRUSTLY_NB_CASSETTES")
     if configured:
         return Path(configured)
+    file = None if name is None else _file_name(name)
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "cassettes").is_dir():
-            return folder / "cassettes"
+        candidate = folder / "cassettes"
+        if candidate.is_dir() and (file is None or (candidate / file).is_file()):
+            return candidate
+    root = shipped.tutorial_root()
+    if root is not None and (root / "cassettes").is_dir():
+        return root / "cassettes"
+    wanted = "a cassettes/ folder" if file is None else f"a cassettes/ folder holding {file}"
     raise CassetteError(
-        f"No cassettes/ folder found in {here} or above it. Run from inside the trustly_nb "
-        "repository, set TRUSTLY_NB_CASSETTES to the folder, or use mode='emulator'."
+        f"No {wanted} found in {here} or above it, and this installation ships none. Run "
+        "`trustly-nb tutorial` for a copy of the tutorial, set TRUSTLY_NB_CASSETTES to the "
+        "folder, or use mode='emulator'."
     )
 
 
 def cassette_path(name: str) -> Path:
-    """The file of the cassette called ``name`` (``cassettes/<name>.yaml``)."""
+    """The file of the cassette called ``name`` (``<cassette_dir(name)>/<name>.yaml``).
+
+    Example:
+        >>> tnb.recording.cassette_path("01-quickstart").name
+        '01-quickstart.yaml'
+    """
+    return cassette_dir(name) / _file_name(name)
+
+
+def _file_name(name: str) -> str:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise ConfigurationError(
             f"A cassette name is a plain file name such as '01-quickstart', got {name!r}."
         )
-    return cassette_dir() / f"{name.removesuffix('.yaml')}.yaml"
+    return f"{name.removesuffix('.yaml')}.yaml"
 
 
 @contextmanager
