@@ -8,8 +8,9 @@ cassette first shows it; nothing invented), and every later request goes there. 
 workers never see two different worlds, and the learner sees the customers exactly as the
 recording left them, plus their own change.
 
-The emulator listens on loopback; the cassette is opened with vcrpy's ``ignore_localhost``
-so those requests pass through vcrpy to it. Nothing reaches a non-loopback address.
+The emulator listens on loopback, and the cassette lets loopback requests pass through
+vcrpy to it (neither matched nor recorded). Nothing reaches a non-loopback address, and a
+client whose replay was closed (a later ``connect()``) refuses to send at all.
 
 Example:
     >>> client = tnb.connect(cassette="01-quickstart")
