@@ -9,6 +9,14 @@ Example:
 from ._client import ENVIRONMENTS, Client
 from ._customers import customer_columns
 from ._decode import Columns
+from ._source import SOURCE_ATTRIBUTE
 from ._transport import is_loopback
 
-__all__ = ["ENVIRONMENTS", "Client", "Columns", "customer_columns", "is_loopback"]
+__all__ = [
+    "ENVIRONMENTS",
+    "SOURCE_ATTRIBUTE",
+    "Client",
+    "Columns",
+    "customer_columns",
+    "is_loopback",
+]

@@ -29,6 +29,7 @@ from ._customers import get_customers
 from ._pool import Pool
 from ._responses import customer_from, payload_of
 from ._sender import Environment, send
+from ._source import adapter_source, client_repr
 from ._transport import Retry
 from ._urls import ENVIRONMENTS, checked_base_url, environment_of, escape_id
 
@@ -113,6 +114,7 @@ class Client:
         self.stop_grace_seconds: float = 5.0
         """How long a stopped bulk batch waits for the POSTs already in flight."""
         self._pool = Pool(self._session, pool_size)
+        self._last_source: str | None = None
         self._environment = Environment.read(self._session, self.base_url)
 
     @classmethod
@@ -136,7 +138,17 @@ class Client:
         return cls(os.environ["TRUSTLY_ACCESS_ID"], os.environ["TRUSTLY_ACCESS_KEY"], **kwargs)
 
     def __repr__(self) -> str:
-        return f"<trustly_nb.Client environment={self.environment!r} base_url={self.base_url!r}>"
+        return client_repr(self._session, self.environment, self.base_url)
+
+    @property
+    def source(self) -> str:
+        """What answered the last request (before any: what will answer).
+
+        Example:
+            >>> client.source  # "cassette", "emulator", "sandbox", "production" or a URL
+            'cassette'
+        """
+        return self._last_source or adapter_source(self._session, self.environment, self.base_url)
 
     def __enter__(self) -> Client:
         return self
@@ -155,8 +167,6 @@ class Client:
     def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
         """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
         self._pool.use_adapter_class(adapter_class)
-
-    # --- the four endpoints -------------------------------------------------------------
 
     def get_customer(self, customer_id: str | int) -> Customer:
         """Get one customer by its Trustly ``customerId``.
@@ -326,8 +336,6 @@ class Client:
 
         plan = self.plan_update(customer_id, changes)
         return diff_customers(plan.before, plan.after)
-
-    # --- the notebook faces, loaded lazily ------------------------------------------------
 
     def form(self, customer_id: str | int) -> CustomerForm:
         """An ipywidgets form to edit one customer (see :class:`trustly_nb.CustomerForm`)."""

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..errors import RequestInfo
+from ..errors import CassetteError, RequestInfo
+from ._source import response_source
 from ._transport import (
     Retry,
     api_error,
@@ -27,8 +28,8 @@ from ._transport import (
     may_retry_failure,
     may_retry_status,
     never_sent,
-    retry_delay,
     transport_error,
+    wait_to_retry,
 )
 
 if TYPE_CHECKING:
@@ -116,13 +117,17 @@ def send(
                 verify=env.verify,
                 cert=env.cert,
             )
+            client._last_source = response_source(response, client.environment, client.base_url)
             status = response.status_code
             result = read(response, info) if 200 <= status < 300 else None
+        except CassetteError as exc:
+            # An expected situation: the user's frames, not 50 lines through requests.
+            raise exc.with_traceback(None) from None
         except requests.RequestException as exc:
             sent = not never_sent(exc)
             if attempt < client.max_retries and may_retry_failure(retry, sent):
                 attempt += 1
-                if _wait(client, attempt, None, info, type(exc).__name__, cancel):
+                if wait_to_retry(client, attempt, None, info, type(exc).__name__, cancel):
                     continue
             raise transport_error(exc, info, sent, client.timeout) from None
         elapsed = (time.perf_counter() - started) * 1000
@@ -132,25 +137,7 @@ def send(
         if attempt < client.max_retries and may_retry_status(retry, status):
             attempt += 1
             retry_after = response.headers.get("Retry-After")
-            if _wait(client, attempt, retry_after, info, str(status), cancel):
+            if wait_to_retry(client, attempt, retry_after, info, str(status), cancel):
                 response.close()  # a streamed answer holds its connection until closed
                 continue
         raise api_error(response, info)
-
-
-def _wait(
-    client: Client,
-    attempt: int,
-    retry_after: str | None,
-    info: RequestInfo,
-    why: str,
-    cancel: threading.Event | None,
-) -> bool:
-    """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
-    delay = retry_delay(attempt, retry_after, client.backoff, client.retry_after_cap)
-    logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
-    if cancel is None:
-        time.sleep(delay)
-        return True
-    # A stopped bulk batch must not send a retry after it has returned.
-    return not cancel.wait(delay)
