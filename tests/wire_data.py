@@ -113,7 +113,10 @@ def oracle_models(body: bytes) -> list[tnb.Customer]:
 
 
 def oracle_frame(body: bytes, *, mask: bool) -> pd.DataFrame:
-    return tnb.customers_to_frame(oracle_models(body), mask=mask)
+    """customers_to_frame of the oracle's models, each dumped to the API's JSON first (the
+    obvious build, independent of the column-wise reading of models)."""
+    dumped = [c.model_dump(by_alias=True) for c in oracle_models(body)]
+    return tnb.customers_to_frame(dumped, mask=mask)
 
 
 def assert_same_frame(got: pd.DataFrame, want: pd.DataFrame) -> None:

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..models import Customer
 from ._build import (
     MASKED_ATTR,
     as_records,
     build_frame,
 )
+from ._wire import frame_from_models
 
 if TYPE_CHECKING:
     pass
@@ -42,7 +44,12 @@ def customers_to_frame(customers: Any, *, mask: bool = True) -> pd.DataFrame:
         >>> df.loc["1001", ["address.city", "taxId"]].tolist()
         ['Austin', '•••••••6790']
     """
-    return build_frame(as_records(customers), mask=mask)
+    records = as_records(customers)
+    if records and type(records[0]) is Customer and all(type(c) is Customer for c in records):
+        frame = frame_from_models(records, mask=mask)
+        if frame is not None:
+            return frame
+    return build_frame(records, mask=mask)
 
 
 def masked_columns(frame: pd.DataFrame) -> frozenset[str]:

@@ -10,18 +10,22 @@ answer, the client gives models instead and the frame is built from them.
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
+from pydantic import BaseModel
 
 from ..client import Columns, customer_columns
+from ..models import Customer
 from ._build import DOCUMENTED_COLUMNS, INDEX_NAME, NESTED, _ordered, _take, assemble, build_frame
 from ._cells import NAN
 
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["customers_frame"]
+__all__ = ["customers_frame", "frame_from_columns", "frame_from_models"]
 
 _EMPTY: Final[dict[str, Any]] = {}
 
@@ -92,3 +96,80 @@ def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
     if INDEX_NAME not in columns:
         columns[INDEX_NAME] = None
     return assemble(columns, extras, custom, data.n, mask=mask)
+
+
+# --- from models already in hand ---------------------------------------------------------
+
+
+def _aliases(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    fields = model.model_fields
+    return tuple(fields), tuple(info.alias or name for name, info in fields.items())
+
+
+def _nan_column(values: Any) -> list[Any]:
+    column = list(values)
+    if True in map(is_, column, repeat(None)):
+        return [NAN if value is None else value for value in column]
+    return column
+
+
+def _extras_of(models: list[Any]) -> dict[str, list[Any]]:
+    """Fields the schema does not list, by name, NaN where a model lacks one."""
+    extras = [m.__pydantic_extra__ if m is not None else None for m in models]
+    names = set().union(*(extra for extra in extras if extra))
+    return {
+        name: [NAN if not e or e.get(name) is None else e[name] for e in extras] for name in names
+    }
+
+
+def _model_columns(
+    models: list[Any], model: type[BaseModel]
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """(documented fields by wire name, extra fields) of models of one type (or None)."""
+    names, wires = _aliases(model)
+    empty = dict.fromkeys(names)
+    dicts = [m.__dict__ if m is not None else empty for m in models]
+    rows = list(map(itemgetter(*names), dicts))
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    documented = dict(zip(wires, map(_nan_column, transposed), strict=True))
+    return documented, _extras_of(models)
+
+
+def frame_from_models(customers: list[Customer], *, mask: bool) -> pd.DataFrame | None:
+    """The frame of Customer models, read from their attributes column by column (the
+    build from dicts would dump each model first, the slowest part). None when a model
+    holds something its type does not (then the caller dumps them)."""
+    if not customers:
+        return None
+    try:
+        documented, extras = _model_columns(customers, Customer)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    nested: dict[str, dict[str, list[Any]]] = {}
+    objects: dict[str, list[Any]] = {}
+    fields: dict[str, list[Any]] = {}
+    for name, info in Customer.model_fields.items():
+        wire = info.alias or name
+        column = documented[wire]
+        inner = _nested_model(info.annotation)
+        if inner is not None:
+            objs = [None if value is NAN else value for value in column]
+            if not all(value is None or type(value) is inner for value in objs):
+                return None
+            sub, sub_extras = _model_columns(objs, inner)
+            nested[wire] = {**sub, **sub_extras}
+        elif wire in NESTED:
+            if not all(value is NAN or type(value) is dict for value in column):
+                return None
+            objects[wire] = column
+        else:
+            fields[wire] = column
+    data = Columns(len(customers), fields, nested, objects, extras)
+    return frame_from_columns(data, mask=mask)
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
