@@ -110,12 +110,18 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan) -> list[Any]:
     # Customers of one answer share a few patterns of missing keys: the names present,
     # and the None to write over UNSET, are worked out once per pattern.
     present: dict[bytes, frozenset[str]] = {}
-    missing: dict[bytes, dict[str, None]] = {}
+    named: dict[bytes, tuple[str, ...]] = {}
+    selectors: dict[bytes, bytes] = {}
     for key in set(keys):
-        present[key] = frozenset(a for a, gone in zip(attrs, key, strict=False) if not gone)
-        missing[key] = {a: None for a, gone in zip(attrs, key, strict=False) if gone}
-    dicts = list(map(dict, map(zip, repeat(attrs), rows)))
-    _consume(map(dict.update, dicts, map(missing.__getitem__, keys)))
+        selectors[key] = bytes(1 - gone for gone in key)
+        named[key] = tuple(compress(attrs, selectors[key]))
+        present[key] = frozenset(named[key])
+    # Each __dict__ starts as a copy of one all-None dict (a copy of a dict of the same
+    # keys is a memcpy) and takes only the values present: no resizing, no UNSET pass.
+    template = dict.fromkeys(attrs)
+    dicts = list(map(dict.copy, repeat(template, n)))
+    values = map(compress, rows, map(selectors.__getitem__, keys))
+    _consume(map(dict.update, dicts, map(zip, map(named.__getitem__, keys), values)))
     for spec in specs:
         if (model, spec.attr) in plan.numbers:
             column = list(map(text, map(itemgetter(spec.attr), dicts)))
