@@ -8,6 +8,7 @@ ipydatagrid is imported here, when a grid is made, never by ``import trustly_nb`
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -79,7 +80,13 @@ def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
     ``reason`` names them; read-only columns are grey; ``status`` is coloured by value.
     """
     try:
-        from ipydatagrid import DataGrid, TextRenderer, VegaExpr
+        with warnings.catch_warnings():
+            # bqscales 0.3 (under ipydatagrid) passes trait metadata the traitlets 4.0 way,
+            # and traitlets warns once at import; the warning is about their code, not ours.
+            warnings.filterwarnings(
+                "ignore", "metadata .* was set from the constructor", DeprecationWarning
+            )
+            from ipydatagrid import DataGrid, TextRenderer, VegaExpr
     except ImportError as exc:  # pragma: no cover - the extra is installed in development
         raise ImportError(_INSTALL) from exc
 
