@@ -123,8 +123,10 @@ def test_a_bad_cell_is_red_blocks_submit_and_a_fix_clears_it(grid, emu):
     assert grid.errors == {(ADA, "address.zip"): "must be at least 5 character(s), got '123'"}
     assert shown(grid, ADA, "status") == "invalid"
     assert "✖ address.zip:" in shown(grid, ADA, "reason")
-    assert submit.disabled and widget(grid, "tnb-grid-dry-run").disabled
-    assert grid.submit() is None and "fix first" in grid.status
+    assert submit.disabled
+    assert widget(grid, "tnb-grid-dry-run").disabled
+    assert grid.submit() is None
+    assert "fix first" in grid.status
     grid.preview()
     assert "Preview only; fix before Submit" in grid.status
     grid.set(ADA, "address.zip", "02139")
@@ -206,9 +208,10 @@ def test_edit_preview_dry_run_submit_resubmit_revert(client, emu, tmp_path):
     assert "email: maria.garcia@example → maria.garcia@example.com" in shown(grid, MARIA, "reason")
     assert emu.get(MARIA)["email"] == "maria.garcia@example.com"
     assert grid.changes == {}, "ok rows are the new original"
-    assert grid.original.loc[MARIA, "updatedAt"] > tnb.customers_to_frame(
-        [emu.get(ADA)]
-    ).loc[ADA, "createdAt"]
+    assert (
+        grid.original.loc[MARIA, "updatedAt"]
+        > tnb.customers_to_frame([emu.get(ADA)]).loc[ADA, "createdAt"]
+    )
 
     # A later edit of a row that went ok is sent: not skipped, not a conflict.
     grid.set(MARIA, "email", "m.garcia@example.com")
@@ -218,7 +221,8 @@ def test_edit_preview_dry_run_submit_resubmit_revert(client, emu, tmp_path):
     assert again.loc[MARIA, "status"] == "ok"
     assert len(posts(emu)) == sent + 1
     assert emu.get(MARIA)["email"] == "m.garcia@example.com"
-    assert grid.submit() is None and "Nothing to submit" in grid.status
+    assert grid.submit() is None
+    assert "Nothing to submit" in grid.status
 
     undone = client.revert(journal, progress=False)
     assert set(undone["status"]) == {"ok"}
@@ -237,11 +241,13 @@ def test_a_stale_write_is_a_conflict_on_its_row_and_the_rest_goes_through(grid, 
     assert result.loc[MARIA, "status"] == "ok"
     assert shown(grid, ADA, "status") == "conflict"
     assert "changed" in shown(grid, ADA, "reason")
-    assert "conflict" in grid.status and "force=True" in grid.status
+    assert "conflict" in grid.status
+    assert "force=True" in grid.status
     assert emu.get(ADA)["address"]["city"] == "Boston"
     assert list(grid.changes) == [ADA], "the edit is kept; the ok row is done"
     forced = grid.submit(progress=False, force=True)
-    assert list(forced.index) == [ADA] and forced.loc[ADA, "status"] == "ok"
+    assert list(forced.index) == [ADA]
+    assert forced.loc[ADA, "status"] == "ok"
     assert emu.get(ADA)["address"]["city"] == "Cambridge"
 
 
@@ -293,7 +299,8 @@ def test_reset_puts_every_cell_back(grid):
     """Reset: the values read, no changes, no statuses."""
     grid.set(ADA, "address.zip", "1")
     widget(grid, "tnb-grid-reset").click()
-    assert grid.changes == {} and grid.errors == {}
+    assert grid.changes == {}
+    assert grid.errors == {}
     assert shown(grid, ADA, "address.zip") == "02134"
     assert shown(grid, ADA, "status") == ""
 
@@ -318,6 +325,7 @@ def test_a_401_mid_batch_is_reported_and_what_finished_is_kept(emu):
     bad = tnb.Client("wrong", "wrong", base_url=emu.base_url)
     grid.client = bad
     assert grid.submit(progress=False) is not None
-    assert "stopped" in grid.status and "401" in grid.status
+    assert "stopped" in grid.status
+    assert "401" in grid.status
     assert list(grid.changes) == [MARIA]
     assert bulk.summary(grid.result).to_dict()
