@@ -294,6 +294,9 @@ class CustomerGrid(GridLayout):
         column, row = str(cell["column"]), int(cell["row"])
         cid = self._ids[row]
         text = "" if cell["value"] is None else str(cell["value"])
+        if self._table.echoes[(row, column, text)]:  # the page repeating a cell set here
+            self._table.echoes[(row, column, text)] -= 1
+            return
         if self._busy or column not in self._editable:
             shown = display_text(self._edited.at[cid, column]) if column in self._edited else ""
             if column in (STATUS, REASON):

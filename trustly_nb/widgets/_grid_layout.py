@@ -7,8 +7,10 @@ ipydatagrid is imported here, when a grid is made, never by ``import trustly_nb`
 
 from __future__ import annotations
 
+import functools
 import html
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -67,17 +69,20 @@ def _cell_colour(column: str) -> str:
 def _width(column: str, values: pd.Series[Any]) -> int:
     """A width that shows the header and typical values whole (7 px a character)."""
     if column == REASON:
-        return 360
+        return 320
     sample = values.iloc[:200].map(len) if len(values) else pd.Series([0])
     longest = max(len(column), int(sample.quantile(0.9)) if len(sample) else 0)
     return max(70, min(260, 7 * longest + 24))
 
 
-def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
-    """The ipydatagrid ``DataGrid`` for a display frame, coloured like the form's notes.
+@functools.cache
+def _table_class() -> Any:
+    """ipydatagrid's DataGrid, told apart from its own echoes.
 
-    Editable cells turn red (a hard error) or amber (a soft warning) when the row's
-    ``reason`` names them; read-only columns are grey; ``status`` is coloured by value.
+    The page answers every cell set from Python (``set_cell_value``, a put-back, a status)
+    with a ``cell-changed`` message of its own, exactly like a person's edit. The grid
+    counts what it sent, so an echo is dropped instead of being taken for typing (which
+    would, for two quick sets of one cell, replay the older value after the newer one).
     """
     try:
         with warnings.catch_warnings():
@@ -86,9 +91,31 @@ def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
             warnings.filterwarnings(
                 "ignore", "metadata .* was set from the constructor", DeprecationWarning
             )
-            from ipydatagrid import DataGrid, TextRenderer, VegaExpr
+            from ipydatagrid import DataGrid
     except ImportError as exc:  # pragma: no cover - the extra is installed in development
         raise ImportError(_INSTALL) from exc
+
+    class EchoAwareDataGrid(DataGrid):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.echoes: Counter[tuple[int, str, str]] = Counter()
+            super().__init__(*args, **kwargs)
+
+        # ipydatagrid 1.4.0 (pinned) sends every Python-side cell set through this method.
+        def _notify_cell_change(self, row: int, column: str, value: Any) -> None:
+            super()._notify_cell_change(row, column, value)  # Python listeners run first
+            self.echoes[(int(row), str(column), "" if value is None else str(value))] += 1
+
+    return EchoAwareDataGrid
+
+
+def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
+    """The ipydatagrid ``DataGrid`` for a display frame, coloured like the form's notes.
+
+    Editable cells turn red (a hard error) or amber (a soft warning) when the row's
+    ``reason`` names them; read-only columns are grey; ``status`` is coloured by value.
+    """
+    table = _table_class()
+    from ipydatagrid import TextRenderer, VegaExpr
 
     can_edit = set(editable)
     renderers: dict[str, Any] = {
@@ -106,7 +133,7 @@ def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
             renderers[column] = TextRenderer(text_color="#6b7280", background_color=_GREY)
     widths = {str(c): _width(str(c), shown[c]) for c in shown.columns}
     widths[str(shown.index.name)] = 110
-    return DataGrid(
+    return table(
         shown,
         editable=True,
         selection_mode="cell",
@@ -115,7 +142,8 @@ def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
         column_widths=widths,
         base_row_size=24,
         base_column_header_size=26,
-        layout=w.Layout(height="380px", width="100%"),
+        # Tall enough for the rows and the scrollbar, at most ~15 rows (the grid scrolls).
+        layout=w.Layout(height=f"{min(400, 26 + 24 * len(shown) + 22)}px", width="100%"),
     )
 
 
