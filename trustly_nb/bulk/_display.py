@@ -66,6 +66,7 @@ def style_result(result: pd.DataFrame) -> Styler:
     ]
     if stamps:
         styler = styler.format(_stamp, subset=stamps)
+        styler = styler.set_properties(subset=stamps, **{"white-space": "nowrap"})
     if "error_code" in result.columns:
         codes: list[Hashable] = ["error_code"]
         styler = styler.format(_code, subset=codes)
