@@ -32,7 +32,7 @@ def test_all_is_sorted_and_every_name_resolves():
 def test_the_design_names_are_public():
     """The names DESIGN.md promises are importable from the package."""
     for name in ("Client", "connect", "use_cassette", "Customer", "CLEAR", "customers_to_frame",
-                 "frame_to_changes", "diff_frame", "CustomerForm", "CustomerGrid", "emulator", "ValidationError",
-                 "APIError", "AuthenticationError", "BadRequestError", "NotFoundError",
-                 "ServerError", "ConflictError", "TransportError"):  # fmt: skip
+                 "frame_to_changes", "diff_frame", "CustomerForm", "CustomerGrid", "emulator",
+                 "ValidationError", "APIError", "AuthenticationError", "BadRequestError",
+                 "NotFoundError", "ServerError", "ConflictError", "TransportError"):  # fmt: skip
         assert name in tnb.__all__

@@ -112,13 +112,22 @@ def display_frame(edited: pd.DataFrame) -> pd.DataFrame:
     for column in edited.columns:
         series = edited[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            texts = [display_text(v) for v in series.tolist()]
+            texts = _stamp_texts(series)
         else:
             texts = [v if type(v) is str else display_text(v) for v in series.tolist()]
         columns[str(column)] = texts
     shown = pd.DataFrame(columns, index=edited.index.copy(), dtype=object)
     shown.index.name = edited.index.name
     return shown
+
+
+def _stamp_texts(series: pd.Series[Any]) -> list[str]:
+    """A timestamp column as :func:`display_text` writes each cell, in one pass."""
+    utc = series.dt.tz_convert("UTC")
+    text = utc.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = utc.dt.microsecond // 1000
+    shown = text.where(millis == 0, text + "." + millis.astype("Int64").astype(str).str.zfill(3))
+    return [t + "Z" if isinstance(t, str) else "" for t in shown.tolist()]
 
 
 def typed_value(column: str, text: str, *, timestamp: bool) -> Any:
