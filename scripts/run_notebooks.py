@@ -1,83 +1,20 @@
-"""Run the example notebooks headless: `make demo` (replay) and `make record`.
+"""Run the example notebooks and apps headless: `make demo` (replay) and `make record`.
 
     python scripts/run_notebooks.py --out build        # replay; executed copies in build/
     python scripts/run_notebooks.py --record           # re-record every cassette
 
-Recording talks to the Trustly sandbox when TRUSTLY_ACCESS_ID and TRUSTLY_ACCESS_KEY
-are set, and to trustly_nb's local emulator otherwise. Notebooks themselves stay
-committed without outputs: executed copies go to --out only.
+A thin wrapper: the runner lives in trustly_nb.recording.notebooks (also behind
+`trustly-nb record`), here pointed at the repository's notebooks/, apps/ and cassettes/.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from trustly_nb.recording.notebooks import main
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-
-
-def run(path: Path, *, mode: str, timeout: int = 300) -> nbformat.NotebookNode:
-    """Execute one notebook in a fresh kernel from notebooks/, in the given mode."""
-    os.environ["TRUSTLY_NB_MODE"] = mode  # the kernel inherits this process's environment
-    os.environ["TRUSTLY_NB_CASSETTES"] = str(ROOT / "cassettes")
-    if mode == "replay":
-        os.environ["TRUSTLY_NB_BLOCK_NETWORK"] = "1"
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
-    ).execute()
-    return notebook
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--record", action="store_true", help="re-record every notebook's cassette")
-    parser.add_argument("--out", type=Path, help="write executed copies here (replay mode)")
-    parser.add_argument("names", nargs="*", help="notebook names (default: all)")
-    args = parser.parse_args()
-    mode = "record" if args.record else os.environ.get("TRUSTLY_NB_MODE", "replay")
-    if args.record:
-        has_keys = os.environ.get("TRUSTLY_ACCESS_ID") and os.environ.get("TRUSTLY_ACCESS_KEY")
-        print(f"Recording against {'the Trustly sandbox' if has_keys else 'the local emulator'}.")
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
-    if args.names:
-        paths = [p for p in paths if any(p.stem.startswith(n) for n in args.names)]
-    if not paths:
-        print("No notebooks found in notebooks/.", file=sys.stderr)
-        return 1
-    failed = 0
-    for path in paths:
-        started = time.perf_counter()
-        try:
-            executed = run(path, mode=mode)
-        except CellExecutionError as exc:
-            failed += 1
-            print(
-                f"FAILED {path.name}: {str(exc).splitlines()[0] if str(exc) else exc}",
-                file=sys.stderr,
-            )
-            continue
-        print(f"ok     {path.name} ({mode}, {time.perf_counter() - started:.1f} s)")
-        if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            nbformat.write(executed, args.out / path.name)
-    if args.out and not failed:
-        print(f"Executed copies are in {args.out}/")
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(root=ROOT))

@@ -1,4 +1,9 @@
-"""Shared fixtures: a real emulator on loopback and a client pointed at it."""
+"""Shared fixtures: a real emulator on loopback and a client pointed at it.
+
+The emulator is the one our pytest plugin gives every user (``trustly_emulator``, entry point
+``pytest11``, active because trustly_nb is installed); ``emu`` is its short name here, so
+``@pytest.mark.trustly_emulator(...)`` configures it in our tests too.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,9 @@ from trustly_nb import emulator
 
 
 @pytest.fixture
-def emu() -> Iterator[emulator.Emulator]:
-    """A fresh emulator (seed data, no latency, no failures) for one test."""
-    with emulator.serve() as server:
-        yield server
+def emu(trustly_emulator: emulator.Emulator) -> emulator.Emulator:
+    """The plugin's fresh emulator (seed data, no latency, no failures unless marked)."""
+    return trustly_emulator
 
 
 @pytest.fixture

@@ -17,22 +17,33 @@ from __future__ import annotations
 
 import copy
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .errors import ValidationError
 from .masking import looks_masked
 from .models import (
-    ADDRESS_FIELDS,
     CUSTOMER_FIELDS,
-    DRIVER_LICENSE_FIELDS,
+    FREE_FORM_FIELDS,
+    NESTED_FIELDS,
     READ_ONLY_FIELDS,
     SERVER_TIMESTAMPS,
+    SNAKE_TO_CAMEL,
     Customer,
 )
 
-__all__ = ["CLEAR", "UpdatePlan", "flatten", "merge", "normalize_changes", "to_camel_field"]
+__all__ = [
+    "CLEAR",
+    "CLEAR_TEXT",
+    "UpdatePlan",
+    "flatten",
+    "lookup",
+    "merge",
+    "nest",
+    "normalize_changes",
+    "to_camel_field",
+]
 
 
 class _Clear:
@@ -57,12 +68,6 @@ CLEAR: Final = _Clear()
 
 CLEAR_TEXT = "<clear>"
 
-_NESTED: dict[str, tuple[str, ...]] = {
-    "address": ADDRESS_FIELDS,
-    "driverLicense": DRIVER_LICENSE_FIELDS,
-}
-_SNAKE = {name: info.alias or name for name, info in Customer.model_fields.items()}
-
 
 def to_camel_field(name: str) -> str:
     """The API's camelCase spelling of a documented field (``tax_id`` → ``taxId``).
@@ -70,7 +75,7 @@ def to_camel_field(name: str) -> str:
     Dotted names are converted part by part; unknown names are returned unchanged.
     """
     head, dot, tail = name.partition(".")
-    head = _SNAKE.get(head, head)
+    head = SNAKE_TO_CAMEL.get(head, head)
     return f"{head}{dot}{tail}"
 
 
@@ -108,8 +113,9 @@ def normalize_changes(
             continue
         if tail:
             existing_keys = (current or {}).get(head) or {}
-            if head in _NESTED and tail not in _NESTED[head] and tail not in existing_keys:
-                problems.append((name, f"is not a field of {head} {list(_NESTED[head])}"))
+            documented = NESTED_FIELDS.get(head)
+            if documented is not None and tail not in documented and tail not in existing_keys:
+                problems.append((name, f"is not a field of {head} {list(documented)}"))
                 continue
             target = nested.setdefault(head, {})
             if not isinstance(target, dict):
@@ -117,7 +123,7 @@ def normalize_changes(
                 continue
             target[tail] = None if _is_clear(value) else value
         elif isinstance(value, Mapping):
-            rename = (lambda k: k) if head == "customData" else to_camel_field
+            rename = (lambda k: k) if head in FREE_FORM_FIELDS else to_camel_field
             inner = {rename(str(k)): (None if _is_clear(v) else v) for k, v in value.items()}
             existing = nested.get(head)
             nested[head] = {**existing, **inner} if isinstance(existing, dict) else inner
@@ -180,7 +186,7 @@ def _drop_masked(payload: dict[str, Any], changes: Mapping[str, Any]) -> None:
             continue
         if looks_masked(value):
             del payload[key]
-        elif isinstance(value, dict) and key != "customData":
+        elif isinstance(value, dict) and key not in FREE_FORM_FIELDS:
             given = changes.get(key)
             set_here: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
             masked = [k for k, v in value.items() if looks_masked(v) and k not in set_here]
@@ -215,6 +221,51 @@ def _walk(obj: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]
             yield from _walk(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+def nest(flat: Mapping[str, Any], objects: Collection[str] | None = None) -> dict[str, Any]:
+    """``{dotted field: value}`` → the API's nested shape (the inverse of :func:`flatten`,
+    one level deep), every nested key kept, ``None`` included.
+
+    Args:
+        flat: dotted camelCase names and their values.
+        objects: the heads that nest (``None``: every dotted name nests); a dotted name
+            with another head stays as it is.
+
+    Raises:
+        ValueError: a field is given both whole and by its keys; the message names it.
+
+    Example:
+        >>> nest({"name": "Ada", "address.city": "Austin", "address.zip": None})
+        {'name': 'Ada', 'address': {'city': 'Austin', 'zip': None}}
+    """
+    nested: dict[str, Any] = {}
+    for name, value in flat.items():
+        head, dot, tail = name.partition(".")
+        if dot and (objects is None or head in objects):
+            target = nested.setdefault(head, {})
+            if not isinstance(target, dict):
+                raise ValueError(head)
+            target[tail] = value
+        elif isinstance(nested.get(name), dict):
+            raise ValueError(name)
+        else:
+            nested[name] = value
+    return nested
+
+
+def lookup(customer: Mapping[str, Any], name: str) -> Any:
+    """A dotted field's value in the API's camelCase JSON (``None`` when absent).
+
+    Example:
+        >>> lookup({"address": {"city": "Austin"}}, "address.city")
+        'Austin'
+    """
+    head, _, tail = name.partition(".")
+    value = customer.get(head)
+    if tail:
+        return value.get(tail) if isinstance(value, Mapping) else None
+    return value
 
 
 @dataclass

@@ -50,7 +50,14 @@ __all__ = [
 
 
 class TrustlyError(Exception):
-    """Base of every error trustly_nb raises."""
+    """Base of every error trustly_nb raises.
+
+    Example:
+        >>> try:
+        ...     client.update_customer("1001165729", email="")
+        ... except tnb.TrustlyError as exc:
+        ...     print(exc)            # the sentence a person needs, then what to do
+    """
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,13 @@ class ValidationError(TrustlyError, ValueError):
 
     Attributes:
         errors: ``[(field, reason), ...]`` with dotted camelCase field names.
+
+    Example:
+        >>> try:
+        ...     client.update_customer("1001165729", **{"address.zip": "123"})
+        ... except tnb.ValidationError as exc:
+        ...     exc.fields
+        ['address.zip']
     """
 
     def __init__(self, errors: Iterable[tuple[str, str]], *, hint: str | None = None) -> None:
@@ -130,7 +144,13 @@ class ValidationError(TrustlyError, ValueError):
 
 
 class ConfigurationError(TrustlyError, ValueError):
-    """The client cannot be set up as asked (a missing variable, an insecure URL, ...)."""
+    """The client cannot be set up as asked (a missing variable, an insecure URL, ...).
+
+    Example:
+        >>> tnb.Client.from_env()     # with TRUSTLY_ACCESS_KEY unset
+        Traceback (most recent call last):
+        ConfigurationError: Missing environment variable(s): TRUSTLY_ACCESS_KEY. ...
+    """
 
 
 class ConflictError(TrustlyError):
@@ -140,6 +160,11 @@ class ConflictError(TrustlyError):
         customer_id: the customer concerned.
         read_updated_at: the ``updatedAt`` (epoch ms) seen when it was read.
         current_updated_at: the ``updatedAt`` it has now.
+
+    Example:
+        >>> form.submit()            # someone else saved the customer meanwhile
+        >>> form.status              # the form catches it: "Not saved: ... changed since ..."
+        >>> client.update_many(edited, original=frame).status.eq("conflict").sum()
     """
 
     def __init__(
@@ -164,6 +189,11 @@ class TransportError(TrustlyError):
     Attributes:
         request: what was asked.
         sent: whether the request may have reached the server (a POST that may have landed).
+
+    Example:
+        >>> tnb.Client("id", "key", base_url="http://127.0.0.1:9/api/v1").list_customers()
+        Traceback (most recent call last):
+        TransportError: GET /api/v1/customers: could not connect ...
     """
 
     def __init__(self, message: str, *, request: RequestInfo, sent: bool) -> None:
@@ -176,7 +206,17 @@ class TransportError(TrustlyError):
 
 
 class CassetteError(TrustlyError):
-    """A replayed notebook or test made a request its cassette does not hold."""
+    """A replayed notebook or test made a request its cassette does not hold.
+
+    Raised by strict replay (``use_cassette()``, ``connect(..., strict=True)``); the message
+    names the cassette, the request, what differs, and the modes that would serve it.
+
+    Example:
+        >>> with tnb.use_cassette("01-quickstart"):
+        ...     client.get_customer("42")
+        Traceback (most recent call last):
+        CassetteError: cassettes/01-quickstart.yaml has no GET /api/v1/customers/42 ...
+    """
 
 
 class APIError(TrustlyError):
@@ -187,6 +227,12 @@ class APIError(TrustlyError):
         errors: Trustly's ``errors[]`` entries (empty when the body was not JSON).
         request: the method and path that was asked.
         request_id: a request id header, when the server sent one.
+
+    Example:
+        >>> try:
+        ...     client.get_customer("1001165729")
+        ... except tnb.APIError as exc:
+        ...     exc.status, exc.code, exc.message
     """
 
     what_to_do = "Check the request; if it keeps failing, contact Trustly support with the code."
@@ -243,7 +289,13 @@ class APIError(TrustlyError):
 
 
 class AuthenticationError(APIError):
-    """401: Trustly did not accept the accessId / accessKey."""
+    """401: Trustly did not accept the accessId / accessKey.
+
+    Example:
+        >>> tnb.Client("my-id", "wrong-key").get_customer("1001165729")
+        Traceback (most recent call last):
+        AuthenticationError: GET /api/v1/customers/1001165729 → HTTP 401: Trustly error 375 ...
+    """
 
     what_to_do = (
         "Check TRUSTLY_ACCESS_ID and TRUSTLY_ACCESS_KEY (and that they belong to the "
@@ -252,19 +304,43 @@ class AuthenticationError(APIError):
 
 
 class BadRequestError(APIError):
-    """400: a parameter is missing or invalid (Trustly code 200)."""
+    """400: a parameter is missing or invalid (Trustly code 200).
+
+    Example:
+        >>> try:
+        ...     client.create_customer(customer)
+        ... except tnb.BadRequestError as exc:
+        ...     [(e.location, e.message) for e in exc.errors]   # what Trustly refused, where
+    """
 
     what_to_do = "Fix the field Trustly names and send again."
 
 
 class NotFoundError(BadRequestError, LookupError):
-    """400 "Could not find a customer ...": no customer has that id."""
+    """400 "Could not find a customer ...": no customer has that id.
+
+    It is a ``LookupError`` too, so ``except LookupError`` catches it.
+
+    Example:
+        >>> client.get_customer("999")
+        Traceback (most recent call last):
+        NotFoundError: GET /api/v1/customers/999 → HTTP 400: Trustly error 200: Could not find ...
+    """
 
     what_to_do = "Check the customer id; client.list_customers() shows the ids that exist."
 
 
 class ServerError(APIError):
-    """5xx: Trustly failed (500) or is overloaded or in maintenance (503)."""
+    """5xx: Trustly failed (500) or is overloaded or in maintenance (503).
+
+    Raised after the client's retries (GETs, and POSTs on 503) ran out.
+
+    Example:
+        >>> try:
+        ...     client.list_customers()
+        ... except tnb.ServerError as exc:
+        ...     exc.status, exc.code                # e.g. (503, None)
+    """
 
     def _what_to_do(self) -> str:
         if self.status == 503:
@@ -273,7 +349,13 @@ class ServerError(APIError):
 
 
 class UnexpectedResponseError(APIError):
-    """A successful status whose body is not the documented shape (not JSON, no customer)."""
+    """A successful status whose body is not the documented shape (not JSON, no customer).
+
+    Example:
+        >>> client.get_customer("1001165729")       # a proxy answered 200 with HTML
+        Traceback (most recent call last):
+        UnexpectedResponseError: GET /api/v1/customers/1001165729 → HTTP 200: ...
+    """
 
     what_to_do = "The server did not answer like the Customers API; check the base URL."
 

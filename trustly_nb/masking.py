@@ -16,18 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["MASK_CHAR", "SENSITIVE_FIELDS", "looks_masked", "mask_value"]
+__all__ = ["MASK_CHAR", "looks_masked", "mask_value"]
 
 MASK_CHAR = "•"
-
-SENSITIVE_FIELDS: tuple[str, ...] = (
-    "taxId",
-    "dateOfBirth",
-    "personId",
-    "driverLicense.number",
-    "nationalId",
-)
-"""Dotted camelCase fields masked by default in frames, the form and reprs."""
 
 # A run of at least three mask characters, then at most four visible characters. Three,
 # not one, so an apartment number such as "#402" is not mistaken for a mask.

@@ -20,15 +20,19 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from dataclasses import dataclass
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, create_model
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 
 from . import soft_checks
 from .errors import ValidationError
+from .masking import mask_value
+from .timestamps import to_epoch_ms
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,39 +41,53 @@ __all__ = [
     "ADDRESS_FIELDS",
     "CUSTOMER_FIELDS",
     "DRIVER_LICENSE_FIELDS",
+    "FREE_FORM_FIELDS",
+    "IDENTITY_NUMBER_FIELDS",
+    "NESTED_FIELDS",
     "READ_ONLY_FIELDS",
+    "REQUIRED_FIELDS",
+    "SENSITIVE_FIELDS",
     "SERVER_TIMESTAMPS",
+    "SNAKE_TO_CAMEL",
     "TIMESTAMP_FIELDS",
     "Address",
     "Customer",
     "DriverLicense",
+    "Spec",
     "validate_payload",
 ]
 
 
-def _epoch_ms(value: Any) -> Any:
-    """Accept the API's epoch-ms integers and the shapes a looser server might send."""
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return int(aware.timestamp() * 1000)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
-        try:
-            return _epoch_ms(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
-            pass
-    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
-        return _epoch_ms(value.to_pydatetime())
-    raise ValueError(f"expected epoch milliseconds (an integer), got {value!r}")
+@dataclass(frozen=True)
+class Spec:
+    """What the Customers OpenAPI says of one field beyond its type, or what we add to it.
+
+    Attached to a model field with ``Annotated``; every table of this module (and so every
+    table of the package) is derived from these, so adding a field is one line here.
+
+    Attributes:
+        required: the API refuses a customer without it (inside an object: when the
+            object is present).
+        min_length: the schema's ``minLength`` for text.
+        sensitive: personal data (a birth date): masked in frames, the form and reprs.
+        identity_number: an identity number: sensitive, and scrubbed from cassettes.
+        server_set: set by Trustly; never sent, never editable.
+        timestamp: epoch milliseconds (given by the :data:`EpochMs` type).
+    """
+
+    required: bool = False
+    min_length: int | None = None
+    sensitive: bool = False
+    identity_number: bool = False
+    server_set: bool = False
+    timestamp: bool = False
 
 
-EpochMs = Annotated[int | None, BeforeValidator(_epoch_ms)]
+EpochMs = Annotated[int | None, BeforeValidator(to_epoch_ms), Spec(timestamp=True)]
+"""Epoch milliseconds; ISO text, datetimes and numeric text are read too."""
+
+_REQUIRED = Spec(required=True)
+_NON_EMPTY = Spec(required=True, min_length=1)
 
 
 class _ApiModel(BaseModel):
@@ -92,12 +110,12 @@ class Address(_ApiModel):
         'Austin'
     """
 
-    address1: str | None = None
+    address1: Annotated[str | None, Spec(min_length=1)] = None
     address2: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    country: str | None = None
+    city: Annotated[str | None, Spec(min_length=1)] = None
+    state: Annotated[str | None, Spec(min_length=2)] = None
+    zip: Annotated[str | None, Spec(min_length=5)] = None
+    country: Annotated[str | None, Spec(required=True, min_length=2)] = None
 
 
 class DriverLicense(_ApiModel):
@@ -108,8 +126,8 @@ class DriverLicense(_ApiModel):
         'CA'
     """
 
-    number: str | None = None
-    state: str | None = None
+    number: Annotated[str | None, Spec(required=True, identity_number=True)] = None
+    state: Annotated[str | None, _REQUIRED] = None
 
 
 class Customer(_ApiModel):
@@ -125,27 +143,27 @@ class Customer(_ApiModel):
         ['phone', 'email', 'address.country']
     """
 
-    name: str | None = None
-    tax_id: str | None = None
-    address: Address | None = None
-    phone: str | None = None
-    email: str | None = None
-    date_of_birth: str | None = None
-    created_at: EpochMs = None
-    updated_at: EpochMs = None
-    customer_id: str | None = None
-    external_id: str | None = None
-    merchant_id: str | None = None
+    name: Annotated[str | None, _NON_EMPTY] = None
+    tax_id: Annotated[str | None, Spec(identity_number=True)] = None
+    address: Annotated[Address | None, _REQUIRED] = None
+    phone: Annotated[str | None, _REQUIRED] = None
+    email: Annotated[str | None, _NON_EMPTY] = None
+    date_of_birth: Annotated[str | None, Spec(sensitive=True)] = None
+    created_at: Annotated[EpochMs, Spec(server_set=True)] = None
+    updated_at: Annotated[EpochMs, Spec(server_set=True)] = None
+    customer_id: Annotated[str | None, Spec(server_set=True)] = None
+    external_id: Annotated[str | None, Spec(min_length=1)] = None
+    merchant_id: Annotated[str | None, Spec(min_length=1)] = None
     enroll_date: EpochMs = None
     vip: str | None = None
     currency: str | None = None
     balance: str | None = None
     organization_number: str | None = None
     external_tier: str | None = None
-    person_id: str | None = None
+    person_id: Annotated[str | None, Spec(identity_number=True)] = None
     custom_data: dict[str, Any] | None = None
     driver_license: DriverLicense | None = None
-    national_id: str | None = None
+    national_id: Annotated[str | None, Spec(identity_number=True)] = None
 
     @property
     def warnings(self) -> list[str]:
@@ -180,10 +198,8 @@ class Customer(_ApiModel):
 
     def __repr_args__(self) -> Any:
         # Identity numbers stay out of reprs, like in frames and the form.
-        from .masking import SENSITIVE_FIELDS, mask_value
-
         for key, value in super().__repr_args__():
-            alias = _SNAKE_TO_ALIAS.get(key or "", key)
+            alias = SNAKE_TO_CAMEL.get(key or "", key)
             if alias in SENSITIVE_FIELDS and isinstance(value, str):
                 yield key, mask_value(value)
             elif key == "driver_license" and isinstance(value, DriverLicense):
@@ -193,70 +209,110 @@ class Customer(_ApiModel):
                 yield key, value
 
 
-CUSTOMER_FIELDS: tuple[str, ...] = tuple(
-    info.alias or name for name, info in Customer.model_fields.items()
-)
+# --- the tables, derived from the models above -----------------------------------------
+
+
+def _spec(info: FieldInfo) -> Spec:
+    """The field's :class:`Spec`s merged (``EpochMs`` brings one, the field may add one)."""
+    merged: dict[str, Any] = {}
+    for item in info.metadata:
+        if isinstance(item, Spec):
+            merged.update({k: v for k, v in vars(item).items() if v not in (False, None)})
+    return Spec(**merged)
+
+
+def _inner(annotation: Any) -> Any:
+    """``X | None`` → ``X``."""
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _object_model(info: FieldInfo) -> type[_ApiModel] | None:
+    inner = _inner(info.annotation)
+    return inner if isinstance(inner, type) and issubclass(inner, _ApiModel) else None
+
+
+def _camel(model: type[BaseModel]) -> dict[str, tuple[str, FieldInfo]]:
+    return {info.alias or name: (name, info) for name, info in model.model_fields.items()}
+
+
+_CUSTOMER = _camel(Customer)
+
+CUSTOMER_FIELDS: tuple[str, ...] = tuple(_CUSTOMER)
 """The documented Customer properties, camelCase, in the schema's order."""
-ADDRESS_FIELDS: tuple[str, ...] = tuple(Address.model_fields)
-DRIVER_LICENSE_FIELDS: tuple[str, ...] = tuple(DriverLicense.model_fields)
-SERVER_TIMESTAMPS: tuple[str, ...] = ("createdAt", "updatedAt")
+SNAKE_TO_CAMEL: dict[str, str] = {name: camel for camel, (name, _) in _CUSTOMER.items()}
+"""``tax_id`` → ``taxId`` for every documented property."""
+NESTED_FIELDS: dict[str, tuple[str, ...]] = {
+    camel: tuple(_camel(model))
+    for camel, (_, info) in _CUSTOMER.items()
+    if (model := _object_model(info)) is not None
+}
+"""The documented objects and their keys: ``{"address": ("address1", ...), ...}``."""
+ADDRESS_FIELDS: tuple[str, ...] = NESTED_FIELDS["address"]
+DRIVER_LICENSE_FIELDS: tuple[str, ...] = NESTED_FIELDS["driverLicense"]
+FREE_FORM_FIELDS: tuple[str, ...] = tuple(
+    camel for camel, (_, info) in _CUSTOMER.items() if get_origin(_inner(info.annotation)) is dict
+)
+"""Free-form objects (``customData``): any keys, kept as given."""
+
+
+def _dotted(test: Any) -> tuple[str, ...]:
+    """Dotted camelCase names (objects expanded one level) whose :class:`Spec` passes."""
+    found = []
+    for camel, (_, info) in _CUSTOMER.items():
+        if test(_spec(info), None):
+            found.append(camel)
+        model = _object_model(info)
+        for key, (_, inner) in _camel(model).items() if model else ():
+            if test(_spec(inner), _spec(info)):
+                found.append(f"{camel}.{key}")
+    return tuple(found)
+
+
+SENSITIVE_FIELDS: tuple[str, ...] = _dotted(
+    lambda spec, parent: spec.sensitive or spec.identity_number
+)
+"""Dotted fields masked by default in frames, the form and reprs."""
+IDENTITY_NUMBER_FIELDS: tuple[str, ...] = _dotted(lambda spec, parent: spec.identity_number)
+"""Dotted fields holding identity numbers (tax id, national id, licence number, ...)."""
+REQUIRED_FIELDS: tuple[str, ...] = _dotted(
+    lambda spec, parent: spec.required and (parent is None or parent.required)
+)
+"""Dotted fields every customer sent must have (``driverLicense`` keys only with one)."""
+TIMESTAMP_FIELDS: tuple[str, ...] = _dotted(lambda spec, parent: spec.timestamp)
+"""Epoch-millisecond fields (``datetime64[ms, UTC]`` columns in frames)."""
+READ_ONLY_FIELDS: frozenset[str] = frozenset(_dotted(lambda spec, parent: spec.server_set))
+"""Set by Trustly: never sent, never editable."""
+SERVER_TIMESTAMPS: tuple[str, ...] = tuple(f for f in TIMESTAMP_FIELDS if f in READ_ONLY_FIELDS)
 """Set by Trustly on every write; never sent."""
-READ_ONLY_FIELDS: frozenset[str] = frozenset({"customerId", *SERVER_TIMESTAMPS})
-TIMESTAMP_FIELDS: tuple[str, ...] = ("createdAt", "updatedAt", "enrollDate")
-_SNAKE_TO_ALIAS = {name: info.alias or name for name, info in Customer.model_fields.items()}
 
 
 # --- strict validation of what we send -------------------------------------------------
-# These mirror the OpenAPI schema's machine-readable constraints and nothing stricter.
-
-_NonEmpty = Annotated[StrictStr, Field(min_length=1)]
-
-
-class _StrictModel(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)
+# A mirror of the models with the spec's machine-readable constraints and nothing
+# stricter, generated from the same fields: text must be text (no numbers), required
+# fields present, minLength kept.
 
 
-class _StrictAddress(_StrictModel):
-    address1: _NonEmpty | None = None
-    address2: StrictStr | None = None
-    city: _NonEmpty | None = None
-    state: Annotated[StrictStr, Field(min_length=2)] | None = None
-    zip: Annotated[StrictStr, Field(min_length=5)] | None = None
-    country: Annotated[StrictStr, Field(min_length=2)]
+def _strict(model: type[_ApiModel]) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        spec, inner = _spec(info), _inner(info.annotation)
+        nested = _object_model(info)
+        if nested is not None:
+            kind: Any = _strict(nested)
+        elif inner is str:
+            kind = Annotated[StrictStr, Field(min_length=spec.min_length or 0)]
+        else:
+            kind = inner  # int for timestamps, dict for customData
+        fields[name] = (kind, ...) if spec.required else (kind | None, None)
+    config = ConfigDict(extra="allow", strict=True, alias_generator=to_camel)
+    strict: type[BaseModel] = create_model(f"Strict{model.__name__}", __config__=config, **fields)
+    return strict
 
 
-class _StrictDriverLicense(_StrictModel):
-    number: StrictStr
-    state: StrictStr
-
-
-class _StrictCustomer(_StrictModel):
-    model_config = ConfigDict(extra="allow", strict=True, alias_generator=to_camel)
-
-    name: _NonEmpty
-    tax_id: StrictStr | None = None
-    address: _StrictAddress
-    phone: StrictStr
-    email: _NonEmpty
-    date_of_birth: StrictStr | None = None
-    created_at: int | None = None
-    updated_at: int | None = None
-    customer_id: StrictStr | None = None
-    external_id: _NonEmpty | None = None
-    merchant_id: _NonEmpty | None = None
-    enroll_date: int | None = None
-    vip: StrictStr | None = None
-    currency: StrictStr | None = None
-    balance: StrictStr | None = None
-    organization_number: StrictStr | None = None
-    external_tier: StrictStr | None = None
-    person_id: StrictStr | None = None
-    custom_data: dict[str, Any] | None = None
-    driver_license: _StrictDriverLicense | None = None
-    national_id: StrictStr | None = None
-
-
-_REQUIRED = {"name", "address", "phone", "email", "address.country"}
+_STRICT_CUSTOMER = _strict(Customer)
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
@@ -266,7 +322,7 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     given = error.get("input")
     if kind == "missing":
         return field, "is required"
-    if given is None and field in _REQUIRED:
+    if given is None and field in REQUIRED_FIELDS:
         return field, "is required and cannot be removed (null)"
     if kind == "string_too_short":
         return field, f"must be at least {ctx.get('min_length')} character(s), got {given!r}"
@@ -297,7 +353,7 @@ def validate_payload(payload: Mapping[str, Any]) -> None:
     if not isinstance(payload, Mapping):
         raise ValidationError([("customer", f"must be an object, got {type(payload).__name__}")])
     try:
-        _StrictCustomer.model_validate(payload, by_alias=True)
+        _STRICT_CUSTOMER.model_validate(payload, by_alias=True)
     except PydanticValidationError as exc:
         problems = [_describe(err) for err in exc.errors(include_url=False)]
         raise ValidationError(problems) from None

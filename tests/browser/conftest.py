@@ -80,7 +80,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _prepare(home: Path) -> dict[str, str]:
+def _prepare(home: Path, mode: str | None) -> dict[str, str]:
     """Config, data and settings folders for one server; the environment to start it with."""
     kernel = home / "data" / "kernels" / "python3"
     kernel.mkdir(parents=True)
@@ -97,8 +97,11 @@ def _prepare(home: Path) -> dict[str, str]:
     notification = {"fetchNews": "false", "checkForUpdates": False}
     (settings / "notification.jupyterlab-settings").write_text(json.dumps(notification))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUSTLY_")}
+    if mode is not None:
+        env["TRUSTLY_NB_MODE"] = mode
+    else:  # replay, as a new user has it: offline, and the kernel may reach loopback only
+        env["TRUSTLY_NB_BLOCK_NETWORK"] = "1"
     env.update(
-        TRUSTLY_NB_MODE="emulator",
         TRUSTLY_NB_CASSETTES=str(ROOT / "cassettes"),
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
@@ -145,9 +148,19 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def jupyter_lab(tmp_path: Path) -> Iterator[Lab]:
     """JupyterLab on 127.0.0.1 serving a copy of notebooks/, in emulator mode."""
+    yield from _lab(tmp_path, "emulator")
+
+
+@pytest.fixture
+def replay_lab(tmp_path: Path) -> Iterator[Lab]:
+    """JupyterLab as a new user gets it: the default mode (replay, not strict)."""
+    yield from _lab(tmp_path, None)
+
+
+def _lab(tmp_path: Path, mode: str | None) -> Iterator[Lab]:
     root = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    env = _prepare(tmp_path / "jupyter")
+    env = _prepare(tmp_path / "jupyter", mode)
     port, token = _free_port(), f"tnb-{os.urandom(8).hex()}"
     lab = Lab(f"http://127.0.0.1:{port}", token, root, tmp_path / "jupyterlab.log")
     command = [

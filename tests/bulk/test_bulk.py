@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import signal
@@ -19,19 +18,10 @@ import pytest
 import trustly_nb as tnb
 from trustly_nb import bulk, emulator
 
+from ..factories import seeded_customers
+
 ADA, MARIA, LIAM, NOAH, CHLOE, OMAR = (str(1001165729 + i) for i in (0, 1, 2, 4, 7, 8))
 FAST = {"timeout": 5.0, "backoff": 0.001, "retry_after_cap": 0.01}
-
-
-def _customers(count: int) -> list[dict]:
-    """``count`` valid synthetic customers with ids 3000000000, 3000000001, ..."""
-    seed = [c for c in emulator.seed_customers() if c["phone"].startswith("+")]
-    made = []
-    for i in range(count):
-        customer = copy.deepcopy(seed[i % len(seed)])
-        customer.update(customerId=str(3_000_000_000 + i), externalId=f"ext-bulk-{i}")
-        made.append(customer)
-    return made
 
 
 def _emails(ids: list[str], tag: str = "new") -> dict[str, dict[str, str]]:
@@ -57,7 +47,7 @@ def _journal_lines(path) -> list[dict]:
 
 def test_all_ok_updates_every_customer_and_reports_each_once():
     """Every customer is updated once; the frame has one row each, typed as documented."""
-    with emulator.serve(customers=_customers(30)) as emu, emu.client(**FAST) as client:
+    with emulator.serve(customers=seeded_customers(30)) as emu, emu.client(**FAST) as client:
         changes = _emails([c["customerId"] for c in emu.customers()])
         result = client.update_many(changes, max_workers=4, progress=False)
         _assert_updated(emu, changes)
@@ -194,7 +184,7 @@ def test_a_customer_changed_since_the_frame_was_read_is_a_conflict(client, emu):
 def test_503s_every_row_is_reported_and_reruns_with_skip_finish_the_job():
     """15 % of requests fail with 503: nothing is lost, and reruns with skip= end with all ok."""
     with (
-        emulator.serve(customers=_customers(60), fail_rate=0.15, seed=3) as emu,
+        emulator.serve(customers=seeded_customers(60), fail_rate=0.15, seed=3) as emu,
         emu.client(max_retries=0, **FAST) as client,
     ):
         changes = _emails([c["customerId"] for c in emu.customers()])
@@ -216,7 +206,9 @@ def test_503s_every_row_is_reported_and_reruns_with_skip_finish_the_job():
 def test_503s_with_retry_after_are_retried_within_one_run():
     """With the client's retries, 503 + Retry-After is honoured and every row ends ok."""
     with (
-        emulator.serve(customers=_customers(30), fail_rate=0.15, seed=5, retry_after=0.01) as emu,
+        emulator.serve(
+            customers=seeded_customers(30), fail_rate=0.15, seed=5, retry_after=0.01
+        ) as emu,
         emu.client(**FAST) as client,
     ):
         changes = _emails([c["customerId"] for c in emu.customers()])
@@ -245,7 +237,7 @@ def test_a_post_whose_answer_is_lost_is_unknown_and_a_rerun_is_safe():
 
 def test_a_401_stops_the_batch_at_once():
     """Bad credentials: few requests, no POST, the rest not-sent, .result on the error."""
-    with emulator.serve(customers=_customers(40)) as emu:
+    with emulator.serve(customers=seeded_customers(40)) as emu:
         client = tnb.Client(emu.access_id, "wrong-key", base_url=emu.base_url, **FAST)
         changes = _emails([c["customerId"] for c in emu.customers()])
         with pytest.raises(tnb.AuthenticationError) as info:
@@ -273,7 +265,7 @@ def test_one_worker_while_recording():
         with lock:
             active -= 1
 
-    with emulator.serve(customers=_customers(12), faults=count) as emu:
+    with emulator.serve(customers=seeded_customers(12), faults=count) as emu:
         client = emu.client(**FAST)
         changes = _emails([c["customerId"] for c in emu.customers()])
         client.update_many(changes, max_workers=4, progress=False)
@@ -290,7 +282,7 @@ def test_one_worker_while_recording():
 def test_ctrl_c_keeps_finished_rows_and_marks_the_post_in_flight_unknown(tmp_path):
     """KeyboardInterrupt: finished rows kept, the POST in flight unknown, the rest not-sent."""
     held, release = threading.Event(), threading.Event()
-    ids = [c["customerId"] for c in _customers(40)]
+    ids = [c["customerId"] for c in seeded_customers(40)]
     stuck = ids[3]
 
     def hold(method, path, k):
@@ -305,7 +297,7 @@ def test_ctrl_c_keeps_finished_rows_and_marks_the_post_in_flight_unknown(tmp_pat
 
     path = tmp_path / "journal.jsonl"
     with (
-        emulator.serve(customers=_customers(40), latency_ms=5, faults=hold) as emu,
+        emulator.serve(customers=seeded_customers(40), latency_ms=5, faults=hold) as emu,
         emu.client(**FAST) as client,
     ):
         client.stop_grace_seconds = 0.3
@@ -358,7 +350,7 @@ _CHILD = textwrap.dedent(
 def test_a_journal_survives_a_killed_process_and_resumes(tmp_path):
     """SIGKILL mid-batch, resume with skip=journal: every customer updated once, revertible."""
     journal = tmp_path / "journal.jsonl"
-    with emulator.serve(customers=_customers(60), latency_ms=40) as emu:
+    with emulator.serve(customers=seeded_customers(60), latency_ms=40) as emu:
         originals = {c["customerId"]: c["email"] for c in emu.customers()}
         changes = _emails(list(originals))
         (tmp_path / "changes.json").write_text(json.dumps(changes))

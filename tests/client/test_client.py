@@ -10,15 +10,10 @@ import pytest
 import trustly_nb as tnb
 from trustly_nb import emulator
 
+from ..factories import valid_customer
 from ..scripted_server import Reply, closed_port, scripted, silent_server
 
-NEW = {
-    "name": "Grace Hopper",
-    "address": {"country": "US", "address1": "2 Navy Way", "city": "Arlington",
-                "state": "VA", "zip": "22201"},
-    "phone": "+15555550199",
-    "email": "grace@example.com",
-}  # fmt: skip
+NEW = valid_customer(name="Grace Hopper", email="grace@example.com", phone="+15555550199")
 NOT_FOUND = {
     "errors": [
         {

@@ -54,6 +54,9 @@ bodies = st.one_of(
 
 @pytest.fixture(scope="module")
 def fuzz_emu() -> Iterator[emulator.Emulator]:
+    """One emulator for every example of this module: hypothesis runs many examples in one
+    test call, so a per-test emulator would be shared anyway; one per module saves the
+    start-up per test."""
     with emulator.serve() as emu:
         yield emu
 

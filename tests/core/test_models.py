@@ -9,18 +9,9 @@ from hypothesis import strategies as st
 import trustly_nb as tnb
 from trustly_nb.models import CUSTOMER_FIELDS, validate_payload
 
-VALID = {
-    "name": "Ada Lovelace",
-    "address": {
-        "country": "US",
-        "address1": "1 Main St",
-        "city": "Austin",
-        "state": "TX",
-        "zip": "02134",
-    },
-    "phone": "+15555550100",
-    "email": "ada@example.com",
-}
+from ..factories import valid_customer
+
+VALID = valid_customer()
 
 
 def test_all_21_documented_properties_in_schema_order():

@@ -21,28 +21,12 @@ import requests
 from trustly_nb import emulator
 from trustly_nb.emulator import Emulator, Fault
 
+from ..factories import valid_customer
+
 INVALID = "com.trustly.merchantgateway.v1.exception.InvalidParameterException"
 ACCESS = "com.trustly.merchantgateway.v1.exception.AccessControlException"
 ADA = "1001165729"  # the first seed customer: complete and valid
-VALID: dict[str, Any] = {
-    "name": "Test Person",
-    "email": "test.person@example.com",
-    "phone": "+15555550199",
-    "address": {
-        "address1": "1 Main St",
-        "city": "Austin",
-        "state": "TX",
-        "zip": "78701",
-        "country": "US",
-    },
-}
-
-
-@pytest.fixture
-def emu() -> Iterator[Emulator]:
-    """A fresh emulator with the seed data, no latency and no failures."""
-    with emulator.serve() as server:
-        yield server
+VALID: dict[str, Any] = valid_customer(name="Test Person", email="test.person@example.com")
 
 
 def _session(emu: Emulator) -> requests.Session:
@@ -161,7 +145,7 @@ def test_bad_credentials_answer_401(emu: Emulator, auth: tuple[str, str] | None)
     error = _only_error(response)
     assert error["domain"] == ACCESS
     assert error["code"] == 375
-    assert error["message"] == "Access denied: invalid accessId or accessKey"
+    assert error["message"] == "Access not authorized"  # the wording of Trustly's samples
     assert isinstance(error["occurredAt"], int)
 
 
@@ -276,11 +260,36 @@ def test_body_that_is_not_a_json_object_answers_400(emu, http, raw: bytes) -> No
     assert emu.customers() == before
 
 
-def test_vip_may_be_a_number(emu: Emulator, http: requests.Session) -> None:
-    """vip is documented as a string but a number is accepted (and kept as sent)."""
-    response = http.post(f"{emu.base_url}/customers/{ADA}", json={"vip": 3})
-    assert response.status_code == 200
-    assert response.json()["customer"]["vip"] == 3
+def test_vip_may_be_a_positive_integer_and_is_answered_as_a_string(
+    emu: Emulator, http: requests.Session
+) -> None:
+    """vip is a string in the schema, a positive integer tier in Trustly's VIP guide: both
+    are accepted, and the answer is always the schema's string."""
+    for sent, answered in ((3, "3"), ("2", "2")):
+        response = http.post(f"{emu.base_url}/customers/{ADA}", json={"vip": sent})
+        assert response.status_code == 200
+        assert response.json()["customer"]["vip"] == answered
+        assert emu.get(ADA)["vip"] == answered
+
+
+@pytest.mark.parametrize("vip", [0, -2, 1.5, True], ids=["zero", "negative", "float", "bool"])
+def test_vip_that_is_no_tier_is_refused(emu: Emulator, http: requests.Session, vip) -> None:
+    """vip 0, a negative, a fraction or a boolean is neither a string nor a tier: 400."""
+    before = emu.get(ADA)
+    response = http.post(f"{emu.base_url}/customers/{ADA}", json={"vip": vip})
+    assert response.status_code == 400
+    error = _only_error(response)
+    assert error["location"] == "vip"
+    assert "a string or positive integer" in error["message"]
+    assert emu.get(ADA) == before
+
+
+def test_customers_lookup_is_not_a_customer_id(emu: Emulator, http: requests.Session) -> None:
+    """GET /customers/lookup is Trustly's Network Check API: a 404, not "no such customer"."""
+    response = http.get(f"{emu.base_url}/customers/lookup", params={"email": "a@example.com"})
+    assert response.status_code == 404
+    assert _only_error(response)["code"] == 404
+    assert "Could not find" not in response.text
 
 
 def test_update_by_id_validates_the_merged_customer(emu, http) -> None:

@@ -29,7 +29,7 @@ from trustly_nb.frames import (
     read_stamps,
     style_diff,
 )
-from trustly_nb.masking import SENSITIVE_FIELDS
+from trustly_nb.models import SENSITIVE_FIELDS
 
 MS = 1_555_696_836_548  # Trustly's sample timestamp
 

@@ -18,15 +18,35 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 pytestmark = pytest.mark.notebook
 
 
-def _execute(path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> nbformat.NotebookNode:
+# The learner's own request after the recorded path, one per notebook: not in the cassette.
+OWN_REQUEST = {
+    "01-quickstart": 'client.update_customer(customer_id, email="ada.lovelace@example.net")',
+    "02-update-form": 'form.set(email="my.own@example.net")\nprint(form.submit() is not None)',
+    "03-review-customers": "client.update_customer(first_id, **changes[first_id])",
+    "04-bulk-update": (
+        'corrections.loc["1001165739", "address.zip"] = "97299"\n'
+        "again = client.update_many(corrections, original=after, progress=False)\n"
+        'print(sorted(set(again["status"])))'
+    ),
+}
+
+
+def _execute(
+    path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, *, strict: bool = True, extra: str = ""
+) -> nbformat.NotebookNode:
     # The kernel inherits this process's environment when it starts.
     monkeypatch.setenv("TRUSTLY_NB_MODE", mode)
     monkeypatch.setenv("TRUSTLY_NB_CASSETTES", str(ROOT / "cassettes"))
     monkeypatch.setenv("TRUSTLY_NB_BLOCK_NETWORK", "1")
+    # Strict replay: a notebook that drifts from its cassette fails here instead of quietly
+    # moving to the emulator (the fallback's own tests run in the default mode).
+    monkeypatch.setenv("TRUSTLY_NB_STRICT", "1" if strict else "0")
     monkeypatch.setenv("MPLBACKEND", "agg")
     for name in ("TRUSTLY_ACCESS_ID", "TRUSTLY_ACCESS_KEY", "TRUSTLY_ENVIRONMENT"):
         monkeypatch.delenv(name, raising=False)
     notebook = nbformat.read(path, as_version=4)
+    if extra:
+        notebook.cells.append(nbformat.v4.new_code_cell(extra))
     client = NotebookClient(
         notebook,
         timeout=240,
@@ -59,6 +79,17 @@ def test_notebook_replays_offline_from_its_cassette(path, monkeypatch):
     text = _text_of(executed)
     assert "trustly_nb [replay]" in text
     assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_an_own_request_after_the_recorded_path_just_works(path, monkeypatch):
+    """Default replay: a request the cassette lacks is answered by the emulator, said once."""
+    own = OWN_REQUEST[path.stem] + '\nprint("answered by", client.source)'
+    text = _text_of(_execute(path, monkeypatch, "replay", strict=False, extra=own))
+    assert text.count("trustly_nb [replay → emulator] your request is not in the recording") == 1
+    assert "answered by emulator" in text
+    assert "Traceback" not in text
+    assert "Error" not in text.split("trustly_nb [replay → emulator]")[1]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -96,9 +96,9 @@ def test_record_then_replay_gives_the_same_answers(cassettes_dir):
 
 
 def test_a_request_not_in_the_cassette_names_cassette_request_and_modes(cassettes_dir):
-    """A replay miss is a CassetteError that says what to do, not vcrpy's exception."""
+    """A strict replay miss is a CassetteError that says what to do, not vcrpy's exception."""
     cid = _record_demo()
-    client = tnb.connect("demo")
+    client = tnb.connect("demo", strict=True)
     with pytest.raises(tnb.CassetteError) as info:
         client.get_customer(str(int(cid) + 1))
     text = str(info.value)
@@ -198,13 +198,16 @@ def test_rerecording_with_the_emulator_is_deterministic(cassettes_dir):
 
 
 def test_replay_in_a_blocked_process_never_reaches_the_network(cassettes_dir):
-    """With TRUSTLY_NB_BLOCK_NETWORK=1 a replay works and any outside connection fails."""
+    """With TRUSTLY_NB_BLOCK_NETWORK=1 a replay works, so does its emulator on loopback, and
+    any outside connection fails."""
     _record_demo()
     code = textwrap.dedent(
         """
         import socket, trustly_nb as tnb
         client = tnb.connect("demo")
         client.list_customers()
+        client.get_customer(client.list_customers()[1].customer_id)  # not recorded
+        print("answered by", client.source)
         try:
             socket.create_connection(("192.0.2.1", 443), timeout=1)
         except OSError as exc:
@@ -216,6 +219,7 @@ def test_replay_in_a_blocked_process_never_reaches_the_network(cassettes_dir):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+    assert "answered by emulator" in result.stdout
     assert "blocked: trustly_nb blocked a name lookup" in result.stdout or (
         "blocked: trustly_nb blocked a connection" in result.stdout
     )

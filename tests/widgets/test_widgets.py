@@ -400,7 +400,7 @@ def test_a_401_shows_trustly_code_and_message(form, emu):
     form.set(email="ada@example.org")
     assert form.submit() is None
     assert "HTTP 401" in form.status
-    assert "Trustly error 375: Access denied" in form.status
+    assert "Trustly error 375: Access not authorized" in form.status
     assert "TRUSTLY_ACCESS_KEY" in form.status
     assert form.changed == ["email"]
 
@@ -463,15 +463,16 @@ def test_reload_failure_is_reported(form, emu):
     assert form.values["email"] == "ada@example.org"
 
 
-def test_replay_mode_says_an_edit_is_not_in_the_cassette(cassettes_dir):
-    """In replay, an unrecorded edit gets the friendly cassette message inside the form."""
+def test_strict_replay_says_an_edit_is_not_in_the_cassette(cassettes_dir):
+    """In strict replay, an unrecorded edit gets the cassette message inside the form."""
     recorder = tnb.connect("form-demo", mode="record")
     tnb.CustomerForm(recorder, ADA)
-    client = tnb.connect("form-demo")  # replay
+    client = tnb.connect("form-demo", strict=True)
     form = tnb.CustomerForm(client, ADA)
     form.set(email="mine@example.org")
     assert form.submit() is None
     assert "holds no answer for POST /api/v1/customers/" in form.status
+    assert "The recording has no POST to that path" in form.status
     assert "mode='emulator'" in form.status
     assert form.values["email"] == "mine@example.org"
 

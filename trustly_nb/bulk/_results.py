@@ -17,7 +17,8 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from ..masking import SENSITIVE_FIELDS, mask_value
+from ..masking import mask_value
+from ..models import SENSITIVE_FIELDS
 from ._journal import Row
 
 if TYPE_CHECKING:

@@ -16,8 +16,10 @@ progress bar, and returns one row per input customer, whatever happened:
 ``dry-run``   what would change; nothing was sent
 ============  ==========================================================================
 
-The journal (``journal=path``) is JSON lines, flushed as rows finish (all but skipped,
-not-sent and unchanged rows; dry runs write none), plus a ``"sending"`` line before each
+The journal (``journal=path``) is JSON lines, flushed as rows finish (all but skipped and
+not-sent rows, and frame rows whose cells all match the original, which are decided without
+a request; a customer in a change dict is read, so it is journaled even when nothing
+differs; dry runs write none), plus a ``"sending"`` line before each
 POST: ``customerId, status, error_code, error_message, fields, changed, before, after,
 updatedAt, attempt, at``. ``before``/``after`` hold the changed fields' values *unmasked*
 (dotted; a nested object that did not exist is its top-level name with ``null``), since

@@ -7,6 +7,7 @@ Example:
 """
 
 from ._client import ENVIRONMENTS, Client
+from ._source import SOURCE_ATTRIBUTE
 from ._transport import is_loopback
 
-__all__ = ["ENVIRONMENTS", "Client", "is_loopback"]
+__all__ = ["ENVIRONMENTS", "SOURCE_ATTRIBUTE", "Client", "is_loopback"]

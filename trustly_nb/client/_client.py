@@ -25,16 +25,12 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..changes import UpdatePlan, merge, normalize_changes
-from ..errors import (
-    ConfigurationError,
-    ConflictError,
-    RequestInfo,
-    ValidationError,
-)
+from ..errors import CassetteError, ConfigurationError, ConflictError, RequestInfo, ValidationError
 from ..models import Customer, validate_payload
 from ..version import __version__
 from ._pool import Pool
 from ._responses import customer_from, parse, payload_of, unexpected
+from ._source import adapter_source, client_repr, response_source
 from ._transport import (
     Retry,
     api_error,
@@ -42,8 +38,8 @@ from ._transport import (
     may_retry_failure,
     may_retry_status,
     never_sent,
-    retry_delay,
     transport_error,
+    wait_to_retry,
 )
 from ._urls import ENVIRONMENTS, checked_base_url, environment_of, escape_id
 
@@ -126,6 +122,7 @@ class Client:
         self.stop_grace_seconds: float = 5.0
         """How long a stopped bulk batch waits for the POSTs already in flight."""
         self._pool = Pool(self._session, pool_size)
+        self._last_source: str | None = None
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Client:
@@ -148,7 +145,17 @@ class Client:
         return cls(os.environ["TRUSTLY_ACCESS_ID"], os.environ["TRUSTLY_ACCESS_KEY"], **kwargs)
 
     def __repr__(self) -> str:
-        return f"<trustly_nb.Client environment={self.environment!r} base_url={self.base_url!r}>"
+        return client_repr(self._session, self.environment, self.base_url)
+
+    @property
+    def source(self) -> str:
+        """What answered the last request (before any: what will answer).
+
+        Example:
+            >>> client.source  # "cassette", "emulator", "sandbox", "production" or a URL
+            'cassette'
+        """
+        return self._last_source or adapter_source(self._session, self.environment, self.base_url)
 
     def __enter__(self) -> Client:
         return self
@@ -167,8 +174,6 @@ class Client:
     def use_adapter_class(self, adapter_class: type[HTTPAdapter]) -> None:
         """Send through a ``requests`` adapter subclass (the cassette layer uses this)."""
         self._pool.use_adapter_class(adapter_class)
-
-    # --- the four endpoints -------------------------------------------------------------
 
     def get_customer(self, customer_id: str | int) -> Customer:
         """Get one customer by its Trustly ``customerId``.
@@ -322,8 +327,6 @@ class Client:
         plan = self.plan_update(customer_id, changes)
         return diff_customers(plan.before, plan.after)
 
-    # --- the notebook faces, loaded lazily ------------------------------------------------
-
     def form(self, customer_id: str | int) -> CustomerForm:
         """An ipywidgets form to edit one customer (see :class:`trustly_nb.CustomerForm`)."""
         from ..widgets import CustomerForm
@@ -351,8 +354,6 @@ class Client:
 
         return revert(self, journal_path, **options)
 
-    # --- the one place requests are made -----------------------------------------------
-
     def _request(
         self,
         method: str,
@@ -372,14 +373,18 @@ class Client:
                 response = self._session.request(
                     method, url, params=params, json=json, timeout=self.timeout
                 )
+            except CassetteError as exc:
+                # An expected situation: the user's frames, not 50 lines through requests.
+                raise exc.with_traceback(None) from None
             except requests.RequestException as exc:
                 sent = not never_sent(exc)
                 if attempt < self.max_retries and may_retry_failure(retry, sent):
                     attempt += 1
-                    if self._wait(attempt, None, info, type(exc).__name__, cancel):
+                    if wait_to_retry(self, attempt, None, info, type(exc).__name__, cancel):
                         continue
                 raise transport_error(exc, info, sent, self.timeout) from None
             elapsed = (time.perf_counter() - started) * 1000
+            self._last_source = response_source(response, self.environment, self.base_url)
             status = response.status_code
             logger.debug("%s → %s in %.1f ms (attempt %d)", info, status, elapsed, attempt + 1)
             if 200 <= status < 300:
@@ -387,23 +392,6 @@ class Client:
             if attempt < self.max_retries and may_retry_status(retry, status):
                 attempt += 1
                 retry_after = response.headers.get("Retry-After")
-                if self._wait(attempt, retry_after, info, str(status), cancel):
+                if wait_to_retry(self, attempt, retry_after, info, str(status), cancel):
                     continue
             raise api_error(response, info)
-
-    def _wait(
-        self,
-        attempt: int,
-        retry_after: str | None,
-        info: RequestInfo,
-        why: str,
-        cancel: threading.Event | None,
-    ) -> bool:
-        """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
-        delay = retry_delay(attempt, retry_after, self.backoff, self.retry_after_cap)
-        logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
-        if cancel is None:
-            time.sleep(delay)
-            return True
-        # A stopped bulk batch must not send a retry after it has returned.
-        return not cancel.wait(delay)

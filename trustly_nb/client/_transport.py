@@ -1,6 +1,6 @@
 """HTTP plumbing behind :class:`~trustly_nb.Client`: retry rules, error parsing, transport errors.
 
-The rules are DESIGN.md's "Retries": GET retries on 5xx, 429, connection failures and
+The retry rules: GET retries on 5xx, 429, connection failures and
 read timeouts; POST only on 503/429 and on failures before the request was sent; a create
 without an ``externalId`` never; 4xx (but 429) never.
 """
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
+import logging
 import random
+import threading
 import time
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
@@ -37,7 +39,10 @@ __all__ = [
     "parse_retry_after",
     "retry_delay",
     "transport_error",
+    "wait_to_retry",
 ]
+
+logger = logging.getLogger("trustly_nb")
 
 
 def is_loopback(host: str) -> bool:
@@ -51,7 +56,7 @@ def is_loopback(host: str) -> bool:
 
 
 class Retry(Enum):
-    """Which failures a request may be retried on (see DESIGN.md, "Retries")."""
+    """Which failures a request may be retried on (the rules in this module's docstring)."""
 
     IDEMPOTENT = "idempotent"  # GET: 5xx, 429, connection failures, read timeouts
     SAFE_POST = "safe-post"  # POST: 503/429 and failures before the request was sent
@@ -134,6 +139,31 @@ def retry_delay(attempt: int, retry_after: str | None, backoff: float, cap: floa
         delay = min(backoff * 2 ** (attempt - 1), _BACKOFF_CAP)
         delay *= random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
     return max(0.0, min(delay, cap))
+
+
+class RetrySettings(Protocol):
+    """What :func:`wait_to_retry` reads off a client."""
+
+    backoff: float
+    retry_after_cap: float
+
+
+def wait_to_retry(
+    settings: RetrySettings,
+    attempt: int,
+    retry_after: str | None,
+    info: RequestInfo,
+    why: str,
+    cancel: threading.Event | None,
+) -> bool:
+    """Sleep before a retry; False when ``cancel`` was set (then the failure stands)."""
+    delay = retry_delay(attempt, retry_after, settings.backoff, settings.retry_after_cap)
+    logger.info("%s failed (%s); retry %d in %.2f s", info, why, attempt, delay)
+    if cancel is None:
+        time.sleep(delay)
+        return True
+    # A stopped bulk batch must not send a retry after it has returned.
+    return not cancel.wait(delay)
 
 
 def transport_error(

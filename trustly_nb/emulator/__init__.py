@@ -15,14 +15,21 @@ Documented by Trustly, and followed here:
     "code", "message", "location", "occurredAt"}]}`` with 400 / code 200 for invalid
     parameters, 401 / code 375 for access control, 500 / code 100, and 503.
 
+Seen in Trustly's recorded samples and guides, and followed here:
+    the 401 body ``AccessControlException`` / code 375 / "Access not authorized";
+    ``vip`` sent as a positive integer tier by the VIP guide (accepted, and answered as
+    the schema's string; ``0``, negatives and booleans are refused);
+    ``GET /customers/lookup`` belonging to the Network Check API (a 404 here, never
+    read as a customer id).
+
 Inferred (Trustly does not document it; this is our best reading):
     an unknown customer id answers 400 "Could not find a customer using Id <id>"; the
-    401 message wording; the validation messages and their ``location`` values (one
+    validation messages and their ``location`` values (one
     error per failing field); the 503 domain and the 404 body for an unknown path or a method
     a path does not support; update-by-id validating the *merged* customer; a nested
     object (``address``, ``driverLicense``, ``customData``) being replaced whole, with
-    ``null`` keys inside it dropped; the shape of new customer ids; ``vip`` accepted as
-    a number; ``updatedAt`` strictly increasing on every write.
+    ``null`` keys inside it dropped; the shape of new customer ids; ``updatedAt`` strictly
+    increasing on every write.
 
 Example:
     >>> from trustly_nb import emulator

@@ -287,9 +287,7 @@ class Emulator:
         if path != _API and not path.startswith(_API + "/"):
             return self._unknown(method, path)
         if not self._authorized(authorization):
-            reply = self._error(
-                401, ACCESS_CONTROL, 375, "Access denied: invalid accessId or accessKey"
-            )
+            reply = self._error(401, ACCESS_CONTROL, 375, "Access not authorized")
             reply.headers = {"WWW-Authenticate": 'Basic realm="trustly_nb-emulator"'}
             return reply
         reply = self._route(method, path, parse_qs(query, keep_blank_values=True), body)
@@ -304,7 +302,8 @@ class Emulator:
         if rest == "/customers" and method == "GET":
             return self._list(params.get("externalId"), params.get("customerId"))
         head, _, segment = rest.rpartition("/")
-        if head == "/customers" and segment and method in ("GET", "POST"):
+        # /customers/lookup is Trustly's Network Check API, not a customer id: not ours.
+        if head == "/customers" and segment and segment != "lookup" and method in ("GET", "POST"):
             customer_id = unquote(segment)
             if method == "GET":
                 found = self._store.get(customer_id)

@@ -23,6 +23,9 @@ def merge(current: Mapping[str, Any], patch: Mapping[str, Any]) -> JSON:
             continue
         if value is None:
             result.pop(key, None)
+        elif key == "vip" and _positive_integer(value):
+            # Trustly's VIP guide sends tiers as integers; the schema says string: answer that.
+            result[key] = str(value)
         elif key in NESTED and isinstance(value, dict):
             result[key] = {k: v for k, v in value.items() if v is not None}
         else:
@@ -35,7 +38,7 @@ _RULES: dict[str, tuple[str, int]] = {
     **dict.fromkeys(("name", "email", "externalId", "merchantId"), ("string", 1)),
     **dict.fromkeys(("taxId", "phone", "dateOfBirth", "currency", "balance", "organizationNumber",
                      "externalTier", "personId", "nationalId"), ("string", 0)),
-    "vip": ("string or number", 0),  # documented as a string; numbers are common
+    "vip": ("string or positive integer", 0),  # the schema's string; the VIP guide's tiers
     "enrollDate": ("integer", 0),
     "customData": ("object", 0),
     "address": ("object", 0),
@@ -52,11 +55,14 @@ _KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string"
 _Problems = list[tuple[str | None, str]]
 
 
+def _positive_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _problem(location: str, value: Any, kind: str, min_length: int) -> str | None:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
     fits = {
         "string": isinstance(value, str),
-        "string or number": isinstance(value, str) or number,
+        "string or positive integer": isinstance(value, str) or _positive_integer(value),
         "integer": isinstance(value, int) and not isinstance(value, bool),
         "object": isinstance(value, dict),
     }[kind]

@@ -27,22 +27,23 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ..masking import SENSITIVE_FIELDS, mask_value
+from ..masking import mask_value
 from ..models import (
     ADDRESS_FIELDS,
     CUSTOMER_FIELDS,
     DRIVER_LICENSE_FIELDS,
+    FREE_FORM_FIELDS,
+    NESTED_FIELDS,
     TIMESTAMP_FIELDS,
     Customer,
 )
-from ._cells import NAN, _lenient_ms, is_na, mask_cell
+from ._cells import MASKABLE, NAN, _lenient_ms, is_na, mask_cell
 
 MASKED_ATTR: Final = "trustly_nb.masked"
 INDEX_NAME: Final = "customerId"
 NESTED: Final[dict[str, tuple[str, ...]]] = {
-    "address": ADDRESS_FIELDS,
-    "driverLicense": DRIVER_LICENSE_FIELDS,
-    "customData": (),
+    **NESTED_FIELDS,
+    **dict.fromkeys(FREE_FORM_FIELDS, ()),
 }
 """Objects expanded into dotted columns (one level); every other object stays one cell."""
 
@@ -286,7 +287,7 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
         if name in TIMESTAMP_FIELDS:
             series[name] = _timestamps(values)
             continue
-        if mask and (name in SENSITIVE_FIELDS or name == "driverLicense"):
+        if mask and name in MASKABLE:
             masked.append(name)
             if column is not None:
                 values = [

@@ -13,10 +13,9 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from .. import timestamps
 from ..masking import mask_value
-from ..models import (
-    TIMESTAMP_FIELDS,
-)
+from ..models import SENSITIVE_FIELDS, TIMESTAMP_FIELDS
 
 NAN: Final = float("nan")
 
@@ -25,6 +24,13 @@ _EPOCH: Final = pd.Timestamp(0, tz="UTC")
 _MS: Final = pd.Timedelta(milliseconds=1)
 
 _INT_TEXT: Final = re.compile(r"^[+-]?\d+$")
+
+
+MASKABLE: Final = frozenset(
+    {*SENSITIVE_FIELDS, *(name.partition(".")[0] for name in SENSITIVE_FIELDS if "." in name)}
+)
+"""Columns that are masked: the sensitive fields, and an object holding one when it is a
+single cell (``driverLicense`` as a whole)."""
 
 
 def is_na(value: Any) -> bool:
@@ -40,39 +46,13 @@ def is_na(value: Any) -> bool:
 
 
 def to_epoch_ms(value: Any) -> int | None:
-    """A timestamp-like value as epoch milliseconds (``None`` for NA).
-
-    Accepts the API's integers, numeric text, ISO 8601 text (naive means UTC), and
-    datetime / date / pandas / numpy timestamps.
+    """One cell as epoch milliseconds (``None`` for NA): the package's one timestamp parser
+    (:func:`trustly_nb.timestamps.to_epoch_ms`), after pandas' own missing values.
 
     Raises:
         ValueError: when the value cannot be read as a point in time.
     """
-    if is_na(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        raise ValueError(f"expected a timestamp, got {value!r}")
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        if not np.isfinite(value):
-            raise ValueError(f"expected a timestamp, got {value!r}")
-        return round(float(value))
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
-        value = text
-    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    try:
-        stamp: Any = pd.Timestamp(value)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ValueError(f"expected a timestamp, got {value!r}") from exc
-    if stamp is pd.NaT:
-        return None
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return int((stamp - _EPOCH) // _MS)
+    return None if is_na(value) else timestamps.to_epoch_ms(value)
 
 
 def _lenient_ms(value: Any) -> int | None:

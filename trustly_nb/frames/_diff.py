@@ -9,8 +9,8 @@ import pandas as pd
 
 from ..models import READ_ONLY_FIELDS
 from ._build import INDEX_NAME, MASKED_ATTR, as_dicts, as_records, build_frame
-from ._cells import is_na, mask_cell, same_value
-from ._edits import _MASKABLE, _candidates, indexed_by_id
+from ._cells import MASKABLE, is_na, mask_cell, same_value
+from ._edits import _candidates, indexed_by_id
 from ._frames import masked_columns
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def diff_customers(
     customer_id = next((c[INDEX_NAME] for c in (b, a) if not is_na(c.get(INDEX_NAME))), "new")
     b, a = {**b, INDEX_NAME: customer_id}, {**a, INDEX_NAME: customer_id}
     frames = build_frame([b], mask=False), build_frame([a], mask=False)
-    shown = _MASKABLE if mask else frozenset()
+    shown = MASKABLE if mask else frozenset()
     return _diff(*frames, shown_masked=shown, compare_masked=False, skip=READ_ONLY_FIELDS)
 
 

@@ -11,18 +11,16 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from ..changes import CLEAR, CLEAR_TEXT, normalize_changes, to_camel_field
+from ..changes import CLEAR, CLEAR_TEXT, nest, normalize_changes, to_camel_field
 from ..errors import ValidationError
-from ..masking import SENSITIVE_FIELDS, looks_masked
+from ..masking import looks_masked
 from ..models import READ_ONLY_FIELDS
 from ._build import INDEX_NAME, NESTED
-from ._cells import NAN, is_na, same_value, to_epoch_ms, to_wire
+from ._cells import MASKABLE, NAN, is_na, same_value, to_epoch_ms, to_wire
 
 if TYPE_CHECKING:
     pass
 from ._frames import masked_columns
-
-_MASKABLE: Final = frozenset({*SENSITIVE_FIELDS, "driverLicense"})
 
 _MAX_PROBLEMS: Final = 20
 
@@ -102,8 +100,8 @@ def frame_to_changes(edited: pd.DataFrame, original: pd.DataFrame) -> dict[str, 
         if not fields:
             continue
         try:
-            changes[cid] = _nest(fields)
-        except _RefusedError as refused:
+            changes[cid] = nest(fields, NESTED)
+        except ValueError as refused:
             problems.append((str(refused), f"of customer {cid} is changed both whole and in part"))
     if problems:
         _raise(problems)
@@ -253,26 +251,9 @@ def _edited_value(field: str, new: Any, old: Any, *, masked: bool) -> Any:
         raise _RefusedError("is set by Trustly and cannot be changed")
     if masked and had_value and value is not None:
         raise _RefusedError(_MASKED_REASON)
-    if (masked or field in _MASKABLE) and looks_masked(value):
+    if (masked or field in MASKABLE) and looks_masked(value):
         raise _RefusedError(f"looks masked ({value!r}); give the full value")
     return value
-
-
-def _nest(fields: dict[str, Any]) -> dict[str, Any]:
-    """Dotted fields → the API's nested shape (``address.city`` → ``{"address": {...}}``)."""
-    nested: dict[str, Any] = {}
-    for field, value in fields.items():
-        head, dot, tail = field.partition(".")
-        if dot and head in NESTED:
-            target = nested.setdefault(head, {})
-            if not isinstance(target, dict):
-                raise _RefusedError(head)
-            target[tail] = value
-        elif isinstance(nested.get(field), dict):
-            raise _RefusedError(field)
-        else:
-            nested[field] = value
-    return nested
 
 
 def _raise(problems: list[tuple[str, str]]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._check import CassetteCheck, check_cassettes
 from ._connect import (
     MODES,
     Mode,
@@ -19,6 +20,7 @@ from ._connect import (
     connect,
     disconnect,
     resolve_mode,
+    resolve_strict,
     use_cassette,
 )
 from ._netguard import NetworkBlockedError, block_non_loopback
@@ -33,17 +35,20 @@ from ._scrub import (
 __all__ = [
     "IDENTITY_FIELDS",
     "MODES",
+    "CassetteCheck",
     "Mode",
     "NetworkBlockedError",
     "block_non_loopback",
     "cassette_dir",
     "cassette_path",
+    "check_cassettes",
     "configure_vcr",
     "connect",
     "disconnect",
     "find_identity_leaks",
     "is_synthetic_identity",
     "resolve_mode",
+    "resolve_strict",
     "scrub_json",
     "scrub_text",
     "use_cassette",

@@ -5,7 +5,9 @@ The mode decides what that client talks to:
 
 ============  ===================================================================
 ``replay``    the default, always: answers come from ``cassettes/<name>.yaml``; nothing
-              reaches the network, and no credentials are needed
+              reaches the network, and no credentials are needed; a request the
+              cassette lacks moves the client to a local emulator seeded with the
+              recorded customers (``strict=True``: an error instead)
 ``live``      the real Trustly *sandbox*, with ``TRUSTLY_ACCESS_ID``/``_KEY``
 ``record``    live (or the local emulator when there are no credentials), rewriting
               the cassette, scrubbed; bulk work runs on one worker (vcrpy #849)
@@ -31,9 +33,10 @@ from typing import Any, Literal, cast
 
 from ..client import ENVIRONMENTS, Client
 from ..errors import CassetteError, ConfigurationError
+from . import shipped
 
 __all__ = ["MODES", "Mode", "cassette_dir", "cassette_path", "connect", "disconnect",
-           "resolve_mode", "use_cassette"]  # fmt: skip
+           "resolve_mode", "resolve_strict", "use_cassette"]  # fmt: skip
 
 Mode = Literal["replay", "live", "record", "emulator"]
 MODES: tuple[Mode, ...] = ("replay", "live", "record", "emulator")
@@ -63,34 +66,58 @@ def resolve_mode(mode: str | None = None) -> Mode:
     return chosen  # checked against MODES just above (mypy narrows the literal)
 
 
-def cassette_dir() -> Path:
-    """The folder holding cassettes: ``TRUSTLY_NB_CASSETTES``, else the nearest
-    ``cassettes/`` found walking up from the current directory (notebooks run from
-    ``notebooks/``).
+def cassette_dir(name: str | None = None) -> Path:
+    """The folder holding cassettes, in DESIGN.md's order ("Cassette files").
+
+    ``TRUSTLY_NB_CASSETTES`` if set; else the nearest ``cassettes/`` walking up from the
+    current directory (notebooks run from ``notebooks/``) that holds ``<name>.yaml`` (any
+    ``cassettes/`` when no name is given); else the cassettes shipped with the installed
+    package. A ``cassettes/`` without the named file is passed over: users of vcrpy often
+    keep one of their own.
+
+    Example:
+        >>> tnb.recording.cassette_dir("01-quickstart")      # doctest: +SKIP
+        PosixPath('/home/me/trustly-tutorial/cassettes')
 
     Raises:
-        CassetteError: when neither exists.
+        CassetteError: when none of the three exists.
     """
     configured = os.environ.get("TRUSTLY_NB_CASSETTES")
     if configured:
         return Path(configured)
+    file = None if name is None else _file_name(name)
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "cassettes").is_dir():
-            return folder / "cassettes"
+        candidate = folder / "cassettes"
+        if candidate.is_dir() and (file is None or (candidate / file).is_file()):
+            return candidate
+    root = shipped.tutorial_root()
+    if root is not None and (root / "cassettes").is_dir():
+        return root / "cassettes"
+    wanted = "a cassettes/ folder" if file is None else f"a cassettes/ folder holding {file}"
     raise CassetteError(
-        f"No cassettes/ folder found in {here} or above it. Run from inside the trustly_nb "
-        "repository, set TRUSTLY_NB_CASSETTES to the folder, or use mode='emulator'."
+        f"No {wanted} found in {here} or above it, and this installation ships none. Run "
+        "`trustly-nb tutorial` for a copy of the tutorial, set TRUSTLY_NB_CASSETTES to the "
+        "folder, or use mode='emulator'."
     )
 
 
 def cassette_path(name: str) -> Path:
-    """The file of the cassette called ``name`` (``cassettes/<name>.yaml``)."""
+    """The file of the cassette called ``name`` (``<cassette_dir(name)>/<name>.yaml``).
+
+    Example:
+        >>> tnb.recording.cassette_path("01-quickstart").name
+        '01-quickstart.yaml'
+    """
+    return cassette_dir(name) / _file_name(name)
+
+
+def _file_name(name: str) -> str:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise ConfigurationError(
             f"A cassette name is a plain file name such as '01-quickstart', got {name!r}."
         )
-    return cassette_dir() / f"{name.removesuffix('.yaml')}.yaml"
+    return f"{name.removesuffix('.yaml')}.yaml"
 
 
 @contextmanager
@@ -114,37 +141,55 @@ def use_cassette(name: str, mode: str | None = None) -> Iterator[Any]:
 
     path = cassette_path(name)
     if resolved == "replay" and not path.exists():
-        raise CassetteError(
-            f"There is no cassette {path.name!r} in {path.parent}. Record it with "
-            "`make record`, or run with mode='emulator' (a local emulator, no credentials) "
-            "or mode='live' (the Trustly sandbox, with credentials)."
-        )
+        raise CassetteError(_no_cassette(path))
     with _vcr.cassette(path, record=resolved == "record") as cassette:
         yield cassette
 
 
-def connect(cassette: str, mode: str | None = None, **client_options: Any) -> Client:
+def connect(
+    cassette: str, mode: str | None = None, *, strict: bool | None = None, **client_options: Any
+) -> Client:
     """The client a notebook uses: what it talks to depends on the mode.
+
+    In ``replay`` mode a request the cassette does not hold moves the client to a local
+    emulator seeded with the recorded customers (said once in the output; see
+    :attr:`Client.source`), unless ``strict``: then it raises :class:`CassetteError` naming
+    the fields that differ from the nearest recorded request. Calling ``connect()`` again
+    starts on the recording again.
 
     Args:
         cassette: the notebook's cassette name, e.g. ``"01-quickstart"``.
         mode: ``replay`` (default), ``live``, ``record`` or ``emulator``; when not given,
             ``TRUSTLY_NB_MODE`` decides.
+        strict: replay only what was recorded; when not given, ``TRUSTLY_NB_STRICT=1``
+            turns it on (the notebook tests and ``make demo`` run strict).
         **client_options: passed to :class:`~trustly_nb.Client` (``timeout``, ...).
 
     Example:
         >>> client = tnb.connect(cassette="01-quickstart")                  # replay
+        >>> client = tnb.connect(cassette="01-quickstart", strict=True)     # recorded only
         >>> client = tnb.connect(cassette="01-quickstart", mode="emulator")  # free play
     """
     resolved = resolve_mode(mode)
+    strict = resolve_strict(strict)
     _active.close()
     if os.environ.get("TRUSTLY_NB_BLOCK_NETWORK") == "1":
         from ._netguard import block_non_loopback
 
         block_non_loopback()
-    client, origin = _open(resolved, cassette, client_options)
-    _announce(resolved, cassette, origin)
+    if resolved == "replay":
+        client, origin = _replay(cassette, strict, client_options), "replay"
+    else:
+        client, origin = _open(resolved, cassette, client_options)
+    _announce(resolved, cassette, origin, strict)
     return client
+
+
+def resolve_strict(strict: bool | None = None) -> bool:
+    """Whether replay is strict: ``strict`` if given, else ``TRUSTLY_NB_STRICT=1`` (or true)."""
+    if strict is not None:
+        return bool(strict)
+    return os.environ.get("TRUSTLY_NB_STRICT", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def disconnect() -> None:
@@ -156,14 +201,31 @@ def disconnect() -> None:
     _active.close()
 
 
-def _open(mode: Mode, name: str, options: dict[str, Any]) -> tuple[Client, str]:
-    if mode == "replay":
-        _active.enter_context(use_cassette(name, "replay"))
-        client = Client(*_REPLAY_CREDENTIALS, base_url=ENVIRONMENTS["sandbox"], **options)
-        from . import _vcr
+def _replay(name: str, strict: bool, options: dict[str, Any]) -> Client:
+    from . import _vcr
+    from ._fallback import Replay, replay_adapter_class
 
-        _vcr.mount_replay_adapter(client, name)
-        return client, "replay"
+    path = cassette_path(name)
+    if not path.exists():
+        raise CassetteError(_no_cassette(path))
+    # Loopback passes through vcrpy: that is where the fallback's emulator listens.
+    recording = _active.enter_context(_vcr.cassette(path, record=False, pass_loopback=True))
+    replay = Replay(name, recording, strict=strict, credentials=_REPLAY_CREDENTIALS)
+    _active.callback(replay.close)
+    client = Client(*_REPLAY_CREDENTIALS, base_url=ENVIRONMENTS["sandbox"], **options)
+    client.use_adapter_class(replay_adapter_class(replay))
+    return client
+
+
+def _no_cassette(path: Path) -> str:
+    return (
+        f"There is no cassette {path.name!r} in {path.parent}. Record it with "
+        "`make record`, or run with mode='emulator' (a local emulator, no credentials) "
+        "or mode='live' (the Trustly sandbox, with credentials)."
+    )
+
+
+def _open(mode: Mode, name: str, options: dict[str, Any]) -> tuple[Client, str]:
     if mode == "emulator":
         return _start_emulator(options, clock="wall"), "emulator"
     has_credentials = bool(
@@ -197,11 +259,17 @@ def _start_emulator(options: dict[str, Any], *, clock: str) -> Client:
     return server.client(**options)
 
 
-def _announce(mode: Mode, name: str, origin: str) -> None:
+def _announce(mode: Mode, name: str, origin: str, strict: bool = False) -> None:
     if mode == "replay":
+        after = (
+            "strict: a request that is not in the recording is an error."
+            if strict
+            else "A request of your own is answered by a local emulator seeded with the "
+            "recorded customers."
+        )
         note = (
             f"replaying cassettes/{name}.yaml — no network, no credentials. The shipped "
-            "cassettes were recorded against trustly_nb's local emulator, not Trustly."
+            f"cassettes were recorded against trustly_nb's local emulator, not Trustly. {after}"
         )
     elif mode == "record":
         target = "the Trustly sandbox" if origin == "sandbox" else "the local emulator"

@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from ..masking import mask_value
+from ..models import IDENTITY_NUMBER_FIELDS
 
 __all__ = [
     "IDENTITY_FIELDS",
@@ -27,7 +28,7 @@ __all__ = [
     "scrub_text",
 ]
 
-IDENTITY_FIELDS = frozenset({"taxId", "nationalId", "personId", "number"})
+IDENTITY_FIELDS = frozenset(name.rpartition(".")[2] for name in IDENTITY_NUMBER_FIELDS)
 """Keys whose values are identity numbers (``number`` inside ``driverLicense``)."""
 
 # An SSN written 123-45-6789 anywhere in text. Bare 9-digit runs are left alone outside

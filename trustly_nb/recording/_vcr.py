@@ -27,23 +27,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import vcr
 import yaml
-from requests.adapters import HTTPAdapter
-from vcr.errors import CannotOverwriteExistingCassetteException, UnhandledHTTPRequestError
+from vcr.errors import UnhandledHTTPRequestError
 from vcr.matchers import requests_match
 
-from ..errors import CassetteError
+from ..client import is_loopback
+from ..version import __version__
 from ._scrub import scrub_body
 
-if TYPE_CHECKING:
-    import requests
-
-    from ..client import Client
-
-__all__ = ["cassette", "configure", "mount_replay_adapter", "vcr_options"]
+__all__ = ["cassette", "configure", "vcr_options"]
 
 MATCH_ON = ("method", "path", "query", "body")
 # Registered under the name "yaml" so cassette files keep the .yaml extension everywhere.
@@ -135,7 +131,7 @@ def _provenance(interactions: list[dict[str, Any]]) -> str:
         origin = f"a server identifying as {sorted(servers) or ['(no Server header)']}"
     day = datetime.now(UTC).date().isoformat()
     return (
-        f"# Recorded {day} against {origin}.\n"
+        f"# Recorded {day} with trustly_nb {__version__} against {origin}.\n"
         "# Re-record notebook cassettes with `make record` (the Trustly sandbox when\n"
         "# TRUSTLY_ACCESS_ID and TRUSTLY_ACCESS_KEY are set, else the emulator), test\n"
         "# cassettes with `pytest --record-mode=rewrite`. Credentials are never stored;\n"
@@ -161,14 +157,36 @@ def vcr_options() -> dict[str, Any]:
 
 
 @contextmanager
-def cassette(path: Path, *, record: bool) -> Iterator[Any]:
-    """Use the cassette at ``path``: replay only, or rewrite it (``record=True``)."""
+def cassette(path: Path, *, record: bool, pass_loopback: bool = False) -> Iterator[Any]:
+    """Use the cassette at ``path``: replay only, or rewrite it (``record=True``).
+
+    ``pass_loopback`` lets requests to loopback through to the real server (the replay
+    fallback's emulator) instead of treating them as misses; never while recording.
+    """
     recorder = configure(vcr.VCR(**vcr_options()))
     mode = "all" if record else "none"
     with recorder.use_cassette(str(path), record_mode=mode) as active:
         if not record:
             _replay_leniently(active)
+            if pass_loopback:
+                _pass_loopback(active)
         yield active
+
+
+def _pass_loopback(active: Any) -> None:
+    """Let loopback requests reach the real server, neither matched nor recorded.
+
+    Installed after the cassette is loaded: vcrpy's own ``ignore_localhost`` would also
+    drop the recorded interactions, which were made against the emulator on loopback.
+    """
+    scrub = active._before_record_request
+
+    def before_record_request(request: Any) -> Any:
+        if is_loopback(urlsplit(str(request.uri)).hostname or ""):
+            return None  # vcrpy then sends it for real, and never appends it
+        return scrub(request)
+
+    active._before_record_request = before_record_request
 
 
 def _replay_leniently(active: Any) -> None:
@@ -184,11 +202,17 @@ def _replay_leniently(active: Any) -> None:
     for index, (stored, _) in enumerate(active.data):
         buckets[_bucket(stored)].append(index)
     last = threading.local()
+    # The order interactions were played in: the replay fallback seeds its emulator with
+    # the customers as the played answers last showed them.
+    played: list[int] = []
+    active.trustly_nb_played = played
 
     def pick(request: Any) -> int | None:
         if getattr(last, "request", None) is request:
             return cast(int | None, last.index)
         scrubbed = active._before_record_request(request)
+        if scrubbed is None:  # a passed-through (loopback) host: never an interaction
+            return None
         matches = [
             index
             for index in buckets.get(_bucket(scrubbed), ())
@@ -211,6 +235,7 @@ def _replay_leniently(active: Any) -> None:
             if index is None:
                 raise UnhandledHTTPRequestError(f"{active.path} has no answer for {request!r}")
             active.play_counts[index] += 1
+            played.append(index)
             return active.data[index][1]
 
     active.can_play_response_for = can_play_response_for
@@ -219,32 +244,3 @@ def _replay_leniently(active: Any) -> None:
 
 def _bucket(request: Any) -> tuple[Any, ...]:
     return (request.method, request.path or "/", tuple(request.query))
-
-
-def mount_replay_adapter(client: Client, name: str) -> None:
-    """Make replay misses raise :class:`CassetteError` with a message that says what to do."""
-
-    class ReplayAdapter(HTTPAdapter):
-        def send(  # passes every option through unchanged
-            self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-        ) -> requests.Response:
-            try:
-                return super().send(request, *args, **kwargs)
-            except CannotOverwriteExistingCassetteException:
-                raise CassetteError(_miss_message(name, request)) from None
-
-    client.use_adapter_class(ReplayAdapter)
-
-
-def _miss_message(name: str, request: requests.PreparedRequest) -> str:
-    body = scrub_body(request.body)
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    shown = f" with body {body[:200]}" if body else ""
-    return (
-        f"The cassette {name!r} (cassettes/{name}.yaml) holds no answer for "
-        f"{request.method} {request.path_url}{shown}. Replay mode only serves the requests "
-        "that were recorded. To try your own requests, connect with mode='emulator' (a local "
-        "emulator, no credentials) or mode='live' (the Trustly sandbox, with credentials); "
-        "to add this request to the cassette, re-record it with `make record`."
-    )

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .. import soft_checks
-from ..changes import merge, normalize_changes
+from ..changes import merge, nest, normalize_changes
 from ..errors import ValidationError
 from ..models import validate_payload
 from ._fields import FORM_FIELDS
-from ._texts import change_set, nest
+from ._texts import change_set
 
 __all__ = ["TARGETS", "Check", "check_inputs"]
 

@@ -30,25 +30,22 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ..errors import ValidationError
-from ..masking import SENSITIVE_FIELDS
 from ..models import (
-    ADDRESS_FIELDS,
     CUSTOMER_FIELDS,
-    DRIVER_LICENSE_FIELDS,
+    FREE_FORM_FIELDS,
+    NESTED_FIELDS,
     READ_ONLY_FIELDS,
+    REQUIRED_FIELDS,
+    SENSITIVE_FIELDS,
     TIMESTAMP_FIELDS,
-    validate_payload,
 )
 
 __all__ = ["FIELDS", "FORM_FIELDS", "GROUPS", "NESTED", "FormField", "Kind"]
 
 Kind = Literal["text", "timestamp", "json"]
 
-NESTED: Final[dict[str, tuple[str, ...]]] = {
-    "address": ADDRESS_FIELDS,
-    "driverLicense": DRIVER_LICENSE_FIELDS,
-}
+NESTED: Final = NESTED_FIELDS
+"""The objects the form expands into one input per key (``address``, ``driverLicense``)."""
 
 # Where each documented top-level field is shown. Grouping is presentation only: a field
 # missing here still gets an input, under "More fields".
@@ -134,15 +131,6 @@ class FormField:
     placeholder: str
 
 
-def _required() -> frozenset[str]:
-    """The fields the API's schema requires, asked of the validator itself."""
-    try:
-        validate_payload({"address": {}})
-    except ValidationError as exc:
-        return frozenset(f for f, why in exc.errors if why.startswith("is required"))
-    return frozenset()  # pragma: no cover - an empty customer is always invalid
-
-
 def _label(name: str) -> str:
     if name in _LABELS:
         return _LABELS[name]
@@ -152,7 +140,6 @@ def _label(name: str) -> str:
 
 
 def _build() -> tuple[FormField, ...]:
-    required = _required()
     names: list[str] = []
     for top in CUSTOMER_FIELDS:
         if top in READ_ONLY_FIELDS:
@@ -164,7 +151,7 @@ def _build() -> tuple[FormField, ...]:
     fields = []
     for name in names:
         top = name.partition(".")[0]
-        kind: Kind = "json" if top == "customData" else "text"
+        kind: Kind = "json" if top in FREE_FORM_FIELDS else "text"
         if top in TIMESTAMP_FIELDS:
             kind = "timestamp"
         fields.append(
@@ -174,7 +161,7 @@ def _build() -> tuple[FormField, ...]:
                 group=_GROUP_OF.get(top, "More fields"),
                 kind=kind,
                 sensitive=name in SENSITIVE_FIELDS,
-                required=name in required,
+                required=name in REQUIRED_FIELDS,
                 placeholder=_PLACEHOLDERS.get(name, ""),
             )
         )

@@ -24,17 +24,17 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from ..changes import UpdatePlan
+from ..changes import UpdatePlan, lookup
 from ..errors import ConflictError
-from ..masking import mask_value
 from ..models import Customer
+from ..timestamps import format_epoch_ms
 from ._checks import Check, check_inputs
-from ._fields import FIELDS, FORM_FIELDS
+from ._fields import FORM_FIELDS
 from ._form_reports import FormReports
 from ._html import count, diff_html, listing, note_html, record_html
-from ._texts import format_timestamp, shown_values, texts_for, to_text, value_of
+from ._texts import shown_values, texts_for, to_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = ["CustomerForm"]
-
-_MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
 
 
 class CustomerForm(FormReports):
@@ -248,7 +246,13 @@ class CustomerForm(FormReports):
         self._output.value = diff_html(diff, f"Updated customer {self.customer_id}")
         fields = ", ".join(plan.changed)
         warned = f" Sent with warnings: {listing(check.warnings)}." if check.warnings else ""
-        self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).{warned}")
+        # A replay client that left its recording: say who answered (a button's print is
+        # not shown in the notebook, so the form says it).
+        left = self.client.source == "emulator" and self.client.environment != "custom"
+        note = " Answered by the local emulator: your edit is not in the recording." * left
+        self._say(
+            "success", f"Saved: customer {self.customer_id} updated ({fields}).{warned}{note}"
+        )
         return updated
 
     def reset(self) -> None:
@@ -278,7 +282,7 @@ class CustomerForm(FormReports):
         self._reload_button.layout.display = "none"
         self._output.value = ""
         kept = f"; your {count(len(edits), 'edit')} kept on top" if keep_edits and edits else ""
-        stamp = format_timestamp(customer.updated_at) or "unknown"
+        stamp = format_epoch_ms(customer.updated_at) or "unknown"
         message = f"Reloaded customer {self.customer_id} (updatedAt {stamp}){kept}."
         self._say("info", f"{message} Preview, then Submit.")
         return customer
@@ -302,7 +306,7 @@ class CustomerForm(FormReports):
         self._customer = customer
         self._loaded: dict[str, Any] = customer.model_dump(by_alias=True, exclude_none=True)
         self._loaded_texts = {
-            spec.name: to_text(spec, value_of(self._loaded, spec.name)) for spec in FORM_FIELDS
+            spec.name: to_text(spec, lookup(self._loaded, spec.name)) for spec in FORM_FIELDS
         }
         self._texts = {**self._loaded_texts, **(keep or {})}
         self._remote.clear()
@@ -313,28 +317,6 @@ class CustomerForm(FormReports):
         self._refresh()
 
     # --- inputs, checks and messages --------------------------------------------------
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set input values from Python without taking them for typing."""
-        self._syncing = True
-        try:
-            yield
-        finally:
-            self._syncing = False
-
-    def _show(self, name: str) -> None:
-        spec, box = FIELDS[name], self._inputs[name]
-        masked = spec.sensitive and not self.revealed
-        with self._quietly():
-            box.value = mask_value(self._texts[name]) if masked else self._texts[name]
-        box.placeholder = _MASKED_HINT if masked else spec.placeholder
-        # A masked input cannot be typed into, so its mask can never be sent.
-        box.disabled = self._busy or masked
-
-    def _show_all(self) -> None:
-        for spec in FORM_FIELDS:
-            self._show(spec.name)
 
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
         if self._syncing:
@@ -354,14 +336,6 @@ class CustomerForm(FormReports):
                       "“Submit anyway” to send as it is, or fix them first.")  # fmt: skip
             return
         self.submit()
-
-    def _on_reveal(self, change: Mapping[str, Any]) -> None:
-        shown = bool(change["new"])
-        self._reveal_button.description = "Hide" if shown else "Reveal"
-        self._reveal_button.icon = "unlock" if shown else "lock"
-        for spec in FORM_FIELDS:
-            if spec.sensitive:
-                self._show(spec.name)
 
     def _refresh(self) -> Check:
         check = self._check = check_inputs(self._texts, self._loaded_texts, self._loaded)

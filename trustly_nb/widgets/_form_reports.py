@@ -9,11 +9,11 @@ import logging
 from typing import Any
 
 from ..errors import APIError, ConflictError, TrustlyError, ValidationError
+from ..timestamps import format_epoch_ms
 from ._checks import TARGETS, Check
 from ._fields import FIELDS
 from ._html import count, listing
 from ._layout import FormLayout
-from ._texts import format_timestamp
 
 __all__ = ["FormReports"]
 
@@ -50,8 +50,8 @@ class FormReports(FormLayout):
             self._say("info", "No changes: every field has its loaded value.")
 
     def _conflicted(self, exc: ConflictError) -> None:
-        read = format_timestamp(exc.read_updated_at) or "unknown"
-        now = format_timestamp(exc.current_updated_at) or "unknown"
+        read = format_epoch_ms(exc.read_updated_at) or "unknown"
+        now = format_epoch_ms(exc.current_updated_at) or "unknown"
         self._reload_button.layout.display = None
         self._say(
             "warning",

@@ -20,41 +20,34 @@ Example:
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..changes import CLEAR, CLEAR_TEXT, flatten
-from ..errors import TrustlyError, ValidationError
+from ..changes import CLEAR, CLEAR_TEXT
+from ..errors import ValidationError
+from ._grid_batch import GridBatch
 from ._grid_cells import (
     REASON,
     STATUS,
-    display_frame,
     display_text,
     editable_columns,
     read_only_reason,
-    reason_text,
     row_errors,
     row_warnings,
     typed_value,
 )
-from ._grid_layout import GridLayout, make_datagrid
+from ._grid_layout import make_datagrid
 from ._html import count, diff_html
-from ._layout import Level
 
 if TYPE_CHECKING:
     from ..client import Client
 
 __all__ = ["CustomerGrid"]
 
-logger = logging.getLogger("trustly_nb")
 
-
-class CustomerGrid(GridLayout):
+class CustomerGrid(GridBatch):
     """An editable grid of many customers (ipydatagrid); it displays itself in JupyterLab.
 
     Double-click a cell to edit it, Enter to keep the text. ``customerId``, ``createdAt``,
@@ -140,11 +133,6 @@ class CustomerGrid(GridLayout):
     def changes(self) -> dict[str, dict[str, Any]]:
         """``{customerId: change set}`` of the rows Submit would send, in grid order."""
         return {cid: self._changes[cid] for cid in self._ids if cid in self._changes}
-
-    @property
-    def errors(self) -> dict[tuple[str, str], str]:
-        """``{(customerId, column): problem}`` that stop Submit (red cells)."""
-        return {(cid, c): why for cid in self._ids for c, why in self._errors.get(cid, {}).items()}
 
     @property
     def warnings(self) -> dict[tuple[str, str], str]:
@@ -273,20 +261,6 @@ class CustomerGrid(GridLayout):
         return bundle
 
     # --- typing ------------------------------------------------------------------------
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set cells from Python without taking them for typing."""
-        self._syncing = True
-        try:
-            yield
-        finally:
-            self._syncing = False
-
-    def _show_cell(self, cid: str, column: str, text: str) -> None:
-        with self._quietly():
-            self._table.set_cell_value_by_index(column, self._row_of[cid], text)
-
     def _typed(self, cell: Mapping[str, Any]) -> None:
         """A cell changed in the page (or through the DataGrid's own API, or :meth:`set`)."""
         if self._syncing:
@@ -364,203 +338,3 @@ class CustomerGrid(GridLayout):
         else:
             state = "changed" if cid in self._changes else "back to the values read"
             self._say("info", f"Customer {cid} {state}. {self._counts()}; Preview, then Submit.")
-
-    # --- what the grid shows -------------------------------------------------------------
-
-    def _row_texts(self, cid: str) -> tuple[str, str]:
-        status, message = self._outcome.get(cid, ("", ""))
-        if cid in self._errors:
-            status = "invalid"
-        elif not status and cid in self._changes:
-            status = "edited"
-        errors, warnings = self._errors.get(cid, {}), self._warnings.get(cid, {})
-        return status, reason_text(errors, warnings, message)
-
-    def _shown(self) -> pd.DataFrame:
-        shown = display_frame(self._edited)
-        for cid in {*self._errors, *self._changes, *self._warnings, *self._outcome}:
-            status, reason = self._row_texts(cid)
-            shown.at[cid, STATUS], shown.at[cid, REASON] = status, reason
-        return shown
-
-    def _show_row(self, cid: str, *, cells: bool = False) -> None:
-        status, reason = self._row_texts(cid)
-        self._show_cell(cid, STATUS, status)
-        self._show_cell(cid, REASON, reason)
-        if cells:  # read back: the server's values
-            row = self._row_of[cid]
-            for column in self._edited.columns:
-                text = display_text(self._edited.at[cid, column])
-                if self._table.get_cell_value_by_index(column, row) != text:
-                    self._show_cell(cid, column, text)
-
-    def _counts(self) -> str:
-        if not self._changes:
-            return "no changes"
-        cells = sum(len(flatten(changes)) for changes in self._changes.values())
-        return f"{count(len(self._changes), 'customer')} changed ({count(cells, 'cell')})"
-
-    def _listing(self, cid: str | None = None) -> str:
-        if cid is not None:
-            return "; ".join(f"{c} {why}" for c, why in self._errors[cid].items())
-        found = list(self.errors.items())
-        more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
-        return "; ".join(f"{c} of {r} {why}" for (r, c), why in found[:5]) + more
-
-    def _refresh(self) -> None:
-        parts = [self._counts()]
-        if self._errors:
-            bad = sum(map(len, self._errors.values()))
-            parts.append(f"<span style='color:#b91c1c'>{count(bad, 'error')}</span>")
-        amber = sum(len(self._warnings.get(cid, {})) for cid in self._changes)
-        if amber:
-            parts.append(f"<span style='color:#a16207'>{count(amber, 'warning')}</span>")
-        self._summary.value = f"<span style='color:#4b5563'>{' · '.join(parts)}</span>"
-        self._enable()
-
-    def _enable(self) -> None:
-        self._preview_button.disabled = self._busy
-        self._reset_button.disabled = self._busy
-        blocked = self._busy or bool(self._errors) or not self._changes
-        self._dry_run_button.disabled = blocked
-        self._submit_button.disabled = blocked
-        self._submit_button.description = "Submit anyway" if self._confirming else "Submit"
-
-    def _diff(self) -> pd.DataFrame:
-        from ..frames import diff_frame
-
-        rows = [cid for cid in self._ids if cid in self._changes]
-        return diff_frame(self._original.loc[rows], self._edited.loc[rows])
-
-    # --- sending -----------------------------------------------------------------------
-
-    def _submit_clicked(self) -> None:
-        """The button: asks once when the changes only have soft warnings."""
-        warned = [(cid, c) for cid in self._changes for c in self._warnings.get(cid, {})]
-        if warned and not self._confirming and not self._errors:
-            self._confirming = True
-            self._enable()
-            listed = "; ".join(f"{c} of {cid} {self._warnings[cid][c]}" for cid, c in warned[:5])
-            text = f"{count(len(warned), 'warning')} on the changed rows: {listed}."
-            self._say("warning", f"{text} Click “Submit anyway” to send, or fix the amber cells.")
-            return
-        self.submit()
-
-    @contextmanager
-    def _in_flight(self) -> Iterator[None]:
-        self._busy = True
-        self._enable()
-        try:
-            yield
-        finally:
-            self._busy = False
-            self._confirming = False
-            self._enable()
-
-    def _send(self, *, dry_run: bool, options: dict[str, Any]) -> pd.DataFrame | None:
-        what = "Dry run" if dry_run else "Submit"
-        if self._busy:
-            self._say("warning", "A batch is already running; wait for it to finish.")
-            return None
-        if self._errors:
-            self._say("error", f"{what}: not sent; fix first: {self._listing()}.")
-            return None
-        changes = self.changes
-        if not changes:
-            self._say("info", f"Nothing to {what.lower()}: every cell has the value read.")
-            return None
-        if not dry_run:
-            options.setdefault("journal", self.journal)
-        warned = [
-            f"{c} of {cid} {w}" for cid in changes for c, w in self._warnings.get(cid, {}).items()
-        ]
-        self._panel.value = ""
-        self._say("info", f"{what}: {count(len(changes), 'customer')}…")
-        with self._in_flight():
-            self._progress.clear_output()
-            try:
-                with self._progress:  # the tqdm bar shows in the grid, not in a log
-                    result = self.client.update_many(
-                        changes, original=self._original, dry_run=dry_run, **options
-                    )
-            except TrustlyError as exc:  # a 401 or a journal failure: what finished is kept
-                stopped: pd.DataFrame | None = getattr(exc, "result", None)
-                if stopped is None:
-                    self._say("error", f"{what} failed: {exc} Your edits are kept.")
-                    return None
-                result = stopped
-                self._say("error", f"{what} stopped: {exc}")
-            except Exception as exc:  # a button's action: report, never raise
-                logger.exception("CustomerGrid: unexpected error in %s", what)
-                self._say("error", f"{what} failed: unexpected {type(exc).__name__}: {exc}")
-                return None
-            self._result = result
-            ok = self._absorb(result, dry_run=dry_run)
-        self._refresh()
-        summary = result.attrs.get("trustly_nb.summary", {})
-        counts = ", ".join(f"{n} {s}" for s, n in summary.items())
-        sent = "Nothing was sent." if dry_run else f"{count(ok, 'customer')} read back."
-        level: Level = "success" if set(result["status"]) <= {"ok", "dry-run"} else "warning"
-        text = f"{what}: {counts}. {sent}"
-        if warned and not dry_run:
-            text += f" Sent with {count(len(warned), 'warning')}: {'; '.join(warned[:5])}."
-        if not self._status.startswith(f"{what} stopped"):
-            self._say(level, text + self._hint(result))
-        return result
-
-    @staticmethod
-    def _hint(result: pd.DataFrame) -> str:
-        statuses = set(result["status"])
-        if "conflict" in statuses:
-            return (" A conflict means the customer changed on Trustly since the grid read "
-                    "it: nothing was sent, the edit is kept; submit(force=True) overwrites, "
-                    "or load a fresh grid.")  # fmt: skip
-        if statuses & {"error", "unknown", "not-sent"}:
-            return " Fix or retry: a second Submit sends only what did not go ok."
-        return ""
-
-    def _absorb(self, result: pd.DataFrame, *, dry_run: bool) -> int:
-        """Each row's outcome into the grid; ``ok`` rows read back as the new original."""
-        ok = [] if dry_run else [str(c) for c, s in result["status"].items() if s == "ok"]
-        for cid, status, message, fields in zip(
-            map(str, result.index), result["status"], result["error_message"], result["fields"],
-            strict=True,
-        ):  # fmt: skip
-            text = message if isinstance(message, str) and message else ""
-            if not text and isinstance(fields, str):
-                text = fields
-            self._outcome[cid] = (str(status), text)
-        if ok:
-            self._read_back(ok)
-        for cid in map(str, result.index):
-            self._show_row(cid, cells=cid in ok)
-        return len(ok)
-
-    def _read_back(self, ids: list[str]) -> None:
-        from ..frames import customers_to_frame
-
-        workers = max(1, min(8, self.client.concurrency_limit or 8, len(ids)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="trustly_nb-grid") as pool:
-            customers = list(pool.map(self.client.get_customer, ids))
-        fresh = customers_to_frame(customers, mask=bool(self._masked))
-        for frame in (self._original, self._edited):
-            rows = fresh.reindex(index=ids, columns=frame.columns)  # a new key is not shown
-            for column in frame.columns:
-                new, old = rows[column], frame[column]
-                if old.dtype.kind == "M" and new.dtype == old.dtype:
-                    frame.loc[ids, column] = new.array
-                    continue
-                if old.dtype != object:
-                    frame[column] = old.astype(object)
-                frame.loc[ids, column] = new.to_numpy(dtype=object)
-        for cid in ids:
-            self._changes.pop(cid, None)
-            self._errors.pop(cid, None)
-            self._bad = {k: v for k, v in self._bad.items() if k[0] != cid}
-        self._warnings.update(
-            {cid: {} for cid in ids}
-            | {
-                cid: {c: w for (r, c), w in row_warnings(self._edited.loc[[cid]]).items()}
-                for cid in ids
-            }
-        )

@@ -16,9 +16,10 @@ import pandas as pd
 
 from ..changes import CLEAR, CLEAR_TEXT
 from ..errors import ValidationError
-from ..masking import SENSITIVE_FIELDS, looks_masked
-from ..models import CUSTOMER_FIELDS, READ_ONLY_FIELDS, validate_payload
-from ._texts import format_timestamp
+from ..masking import looks_masked
+from ..models import CUSTOMER_FIELDS, READ_ONLY_FIELDS, SENSITIVE_FIELDS, validate_payload
+from ..timestamps import format_epoch_ms
+from ._checks import TARGETS
 
 __all__ = [
     "REASON",
@@ -90,7 +91,7 @@ def display_text(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         if value is pd.NaT:
             return ""
-        return format_timestamp(_epoch_ms(value))
+        return format_epoch_ms(_epoch_ms(value))
     if isinstance(value, float) and math.isnan(value):
         return ""
     if isinstance(value, str):
@@ -193,9 +194,7 @@ def row_errors(row: Mapping[str, Any], columns: Iterable[str]) -> dict[str, str]
         known = set(columns)
         found: dict[str, str] = {}
         for name, reason in exc.errors:
-            target = name if name in known else {
-                "address": "address.country", "driverLicense": "driverLicense.number"
-            }.get(name, name)  # fmt: skip
+            target = name if name in known else TARGETS.get(name, name)
             found.setdefault(target, reason if target == name else f"{name} {reason}")
         return found
     return {}

@@ -9,7 +9,8 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._texts import _SHOWN, format_timestamp
+from ..timestamps import format_epoch_ms
+from ._texts import _SHOWN
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +44,7 @@ def record_html(loaded: Mapping[str, Any]) -> str:
         shown = "—" if value is None or value == "" else str(value)
         return f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(shown)}</td></tr>"
 
-    stamps = [(key, format_timestamp(loaded.get(key))) for key in ("createdAt", "updatedAt")]
+    stamps = [(key, format_epoch_ms(loaded.get(key))) for key in ("createdAt", "updatedAt")]
     cells = "".join(row(k, v) for k, v in [("customerId", loaded.get("customerId")), *stamps])
     extra = [(k, v) for k, v in loaded.items() if k not in _SHOWN]
     if extra:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Final, Literal
 
 import ipywidgets as w
 
-from ._fields import GROUPS, FormField
+from ..masking import mask_value
+from ._fields import FIELDS, FORM_FIELDS, GROUPS, FormField
 
 __all__ = ["FormLayout", "Level"]
+
+_MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
 
 Level = Literal["info", "success", "warning", "error"]
 _COLOURS: Final = {  # level -> (mark, text colour, background)
@@ -35,6 +39,10 @@ class FormLayout:
 
     _created: list[Any]
     _status: str
+    _texts: dict[str, str]
+    _busy: bool
+    _syncing: bool
+    revealed: bool
 
     def preview(self) -> Any:  # the subclass's
         raise NotImplementedError
@@ -52,9 +60,6 @@ class FormLayout:
         raise NotImplementedError
 
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-    def _on_reveal(self, change: Mapping[str, Any]) -> None:
         raise NotImplementedError
 
     def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
@@ -149,3 +154,35 @@ class FormLayout:
             f"<div class='tnb-status-{level}' style='color:{colour};background:{background};"
             f"padding:4px 8px;border-radius:4px'>{mark} {html.escape(text)}</div>"
         )
+
+    # --- what each input shows ---------------------------------------------------------
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Set input values from Python without taking them for typing."""
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+    def _show(self, name: str) -> None:
+        spec, box = FIELDS[name], self._inputs[name]
+        masked = spec.sensitive and not self.revealed
+        with self._quietly():
+            box.value = mask_value(self._texts[name]) if masked else self._texts[name]
+        box.placeholder = _MASKED_HINT if masked else spec.placeholder
+        # A masked input cannot be typed into, so its mask can never be sent.
+        box.disabled = self._busy or masked
+
+    def _show_all(self) -> None:
+        for spec in FORM_FIELDS:
+            self._show(spec.name)
+
+    def _on_reveal(self, change: Mapping[str, Any]) -> None:
+        shown = bool(change["new"])
+        self._reveal_button.description = "Hide" if shown else "Reveal"
+        self._reveal_button.icon = "unlock" if shown else "lock"
+        for spec in FORM_FIELDS:
+            if spec.sensitive:
+                self._show(spec.name)

@@ -10,50 +10,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final
 
-from pydantic import ValidationError as PydanticValidationError
-
-from ..changes import CLEAR, normalize_changes, to_camel_field
+from ..changes import CLEAR, lookup, nest, normalize_changes, to_camel_field
 from ..errors import ValidationError
 from ..masking import looks_masked, mask_value
-from ..models import CUSTOMER_FIELDS, READ_ONLY_FIELDS, Customer
+from ..models import CUSTOMER_FIELDS, READ_ONLY_FIELDS
+from ..timestamps import format_epoch_ms, to_epoch_ms
 from ._fields import FIELDS, FORM_FIELDS, NESTED, FormField
 
 __all__ = [
     "change_set",
-    "format_timestamp",
-    "nest",
     "parse_text",
     "shown_values",
     "texts_for",
     "to_text",
-    "value_of",
 ]
-
-
-def format_timestamp(value: int | None) -> str:
-    """Epoch milliseconds as ISO 8601 UTC text (milliseconds only when there are some).
-
-    Example:
-        >>> format_timestamp(1555696836548)
-        '2019-04-19T18:00:36.548Z'
-    """
-    if value is None:
-        return ""
-    when = datetime.fromtimestamp(value / 1000, UTC)
-    spec = "milliseconds" if value % 1000 else "seconds"
-    return when.isoformat(timespec=spec).replace("+00:00", "Z")
-
-
-def value_of(customer: Mapping[str, Any], name: str) -> Any:
-    """A dotted field's value in the API's camelCase JSON (``None`` when absent)."""
-    head, _, tail = name.partition(".")
-    value = customer.get(head)
-    if tail:
-        return value.get(tail) if isinstance(value, Mapping) else None
-    return value
 
 
 def to_text(field: FormField, value: Any) -> str:
@@ -62,8 +34,8 @@ def to_text(field: FormField, value: Any) -> str:
         return ""
     if field.kind == "timestamp" and not isinstance(value, str):
         try:
-            return format_timestamp(Customer(enroll_date=value).enroll_date)
-        except PydanticValidationError:
+            return format_epoch_ms(to_epoch_ms(value))
+        except ValueError:
             return str(value)
     if field.kind == "json" and not isinstance(value, str):
         return json.dumps(value, indent=2, ensure_ascii=False)
@@ -78,8 +50,8 @@ def parse_text(field: FormField, text: str) -> Any:
     """
     if field.kind == "timestamp":
         try:
-            return Customer(enroll_date=text).enroll_date
-        except PydanticValidationError:
+            return to_epoch_ms(text)
+        except ValueError:
             raise ValueError(
                 "is not a date/time: use 2024-02-10T15:30:00Z (UTC) or epoch milliseconds"
             ) from None
@@ -130,30 +102,13 @@ def change_set(
         except ValueError as exc:
             problems[spec.name] = str(exc)
             continue
-        old = value_of(loaded, spec.name)
+        old = lookup(loaded, spec.name)
         if value == old:
             continue
         if spec.kind == "json" and isinstance(old, Mapping):
             value = {**dict.fromkeys(k for k in old if k not in value), **value}
         changes[spec.name] = value
     return changes, problems
-
-
-def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """``{dotted field: value}`` → the API's nested shape, every nested key kept.
-
-    Example:
-        >>> nest({"name": "Ada", "address.city": "Austin", "address.zip": None})
-        {'name': 'Ada', 'address': {'city': 'Austin', 'zip': None}}
-    """
-    nested: dict[str, Any] = {}
-    for name, value in flat.items():
-        head, _, tail = name.partition(".")
-        if tail:
-            nested.setdefault(head, {})[tail] = value
-        else:
-            nested[head] = value
-    return nested
 
 
 def shown_values(texts: Mapping[str, str], *, revealed: bool) -> dict[str, Any]:
@@ -174,7 +129,7 @@ def shown_values(texts: Mapping[str, str], *, revealed: bool) -> dict[str, Any]:
                 flat[spec.name] = parse_text(spec, text)
             except ValueError:
                 flat[spec.name] = text
-    return nest(flat)
+    return nest(flat, NESTED)
 
 
 def texts_for(

@@ -1,0 +1,8 @@
+"""``python -m trustly_nb``: the ``trustly-nb`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
