@@ -245,7 +245,8 @@ class CustomerForm(FormReports):
         diff = diff_customers(before, updated, mask=not self.revealed)
         self._output.value = diff_html(diff, f"Updated customer {self.customer_id}")
         fields = ", ".join(plan.changed)
-        warned = f" Sent with warnings: {listing(check.warnings)}." if check.warnings else ""
+        odd = {f: w for f, w in check.warnings.items() if f in check.changes}
+        warned = f" Sent with warnings: {listing(odd)}." if odd else ""
         # A replay client that left its recording: say who answered (a button's print is
         # not shown in the notebook, so the form says it).
         left = self.client.source == "emulator" and self.client.environment != "custom"
@@ -327,12 +328,13 @@ class CustomerForm(FormReports):
         self._inputs_changed()
 
     def _submit_clicked(self) -> None:
-        """The Submit button asks once when the inputs only have soft warnings."""
+        """The Submit button asks once when a changed field only has soft warnings."""
         check = self._refresh()
-        if check.warnings and check.changes and not check.errors and not self._confirming:
+        warned = {f: w for f, w in check.warnings.items() if f in check.changes}
+        if warned and not check.errors and not self._confirming:
             self._confirming = True
             self._enable()
-            self._say("warning", f"These look wrong: {listing(check.warnings)}. Click "
+            self._say("warning", f"These look wrong: {listing(warned)}. Click "
                       "“Submit anyway” to send as it is, or fix them first.")  # fmt: skip
             return
         self.submit()

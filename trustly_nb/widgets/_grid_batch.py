@@ -4,6 +4,7 @@ in the grid, and the rows that went ``ok`` read back as the new original.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..changes import flatten
 from ..errors import TrustlyError
 from ._grid_cells import row_warnings
 from ._grid_view import GridView
@@ -37,15 +39,25 @@ class GridBatch(GridView):
 
     def _submit_clicked(self) -> None:
         """The button: asks once when the changes only have soft warnings."""
-        warned = [(cid, c) for cid in self._changes for c in self._warnings.get(cid, {})]
+        warned = [(cid, c) for cid, c in self._warned_cells()]
         if warned and not self._confirming and not self._errors:
             self._confirming = True
             self._enable()
             listed = "; ".join(f"{c} of {cid} {self._warnings[cid][c]}" for cid, c in warned[:5])
-            text = f"{count(len(warned), 'warning')} on the changed rows: {listed}."
+            text = f"{count(len(warned), 'changed cell')} look wrong: {listed}."
             self._say("warning", f"{text} Click “Submit anyway” to send, or fix the amber cells.")
             return
         self._send(dry_run=False, options={})
+
+    def _warned_cells(self) -> list[tuple[str, str]]:
+        """The changed cells with a soft warning: what the Submit button asks about."""
+        return [
+            (cid, column)
+            for cid in self._ids
+            if cid in self._changes
+            for column in flatten(self._changes[cid])
+            if column in self._warnings.get(cid, {})
+        ]
 
     @contextmanager
     def _in_flight(self) -> Iterator[None]:
@@ -72,15 +84,16 @@ class GridBatch(GridView):
             return None
         if not dry_run:
             options.setdefault("journal", self.journal)
-        warned = [
-            f"{c} of {cid} {w}" for cid in changes for c, w in self._warnings.get(cid, {}).items()
-        ]
+        warned = [f"{c} of {cid} {self._warnings[cid][c]}" for cid, c in self._warned_cells()]
         self._panel.value = ""
         self._say("info", f"{what}: {count(len(changes), 'customer')}…")
         with self._in_flight():
             self._progress.clear_output()
+            # From a button, prints and the tqdm bar would land in a log nobody sees: they go
+            # into the grid. From code, they go where the code runs, like update_many's.
+            shown = self._progress if self._from_button else contextlib.nullcontext()
             try:
-                with self._progress:  # the tqdm bar shows in the grid, not in a log
+                with shown:
                     result = self.client.update_many(
                         changes, original=self._original, dry_run=dry_run, **options
                     )
@@ -105,6 +118,9 @@ class GridBatch(GridView):
         text = f"{what}: {counts}. {sent}"
         if warned and not dry_run:
             text += f" Sent with {count(len(warned), 'warning')}: {'; '.join(warned[:5])}."
+        # A replay client that left its recording: say who answered, as the form does.
+        if self.client.source == "emulator" and self.client.environment != "custom":
+            text += " Answered by the local emulator: these edits are not in the recording."
         if not self._status.startswith(f"{what} stopped"):
             self._say(level, text + self._hint(result))
         return result

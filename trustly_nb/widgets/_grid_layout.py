@@ -165,6 +165,16 @@ class GridLayout:
     def _submit_clicked(self) -> None:
         raise NotImplementedError
 
+    _from_button = False
+
+    def _clicked(self, action: Any) -> None:
+        """Run a button's action; what it prints goes to the grid, not to a hidden log."""
+        self._from_button = True
+        try:
+            action()
+        finally:
+            self._from_button = False
+
     def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
         item = cls(**kwargs)
         for name in classes:
@@ -191,8 +201,8 @@ class GridLayout:
         self._reset_button = self._button("reset", "Reset", "undo", "Back to the values read")
         self._summary = self._make(w.HTML, "tnb-grid-summary")
         self._preview_button.on_click(lambda _: self.preview())
-        self._dry_run_button.on_click(lambda _: self.dry_run())
-        self._submit_button.on_click(lambda _: self._submit_clicked())
+        self._dry_run_button.on_click(lambda _: self._clicked(self.dry_run))
+        self._submit_button.on_click(lambda _: self._clicked(self._submit_clicked))
         self._reset_button.on_click(lambda _: self.reset())
         buttons = [self._preview_button, self._dry_run_button, self._submit_button]
         toolbar = self._make(
