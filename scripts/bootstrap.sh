@@ -24,5 +24,5 @@ if [ ! -x "$venv/bin/python" ]; then
         exit 1
     fi
 fi
-"$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev,notebooks]'
+"$venv/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev,notebooks,grid]'
 echo "trustly_nb installed in $venv ($("$venv/bin/python" --version))"

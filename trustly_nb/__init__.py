@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .client import Client
     from .frames import customers_to_frame, diff_frame, frame_to_changes
     from .recording import connect, use_cassette
-    from .widgets import CustomerForm
+    from .widgets import CustomerForm, CustomerGrid
 
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ConflictError",
     "Customer",
     "CustomerForm",
+    "CustomerGrid",
     "DriverLicense",
     "NotFoundError",
     "ServerError",
@@ -85,6 +86,7 @@ _LAZY = {
     "frame_to_changes": "frames",
     "diff_frame": "frames",
     "CustomerForm": "widgets",
+    "CustomerGrid": "widgets",
 }
 
 

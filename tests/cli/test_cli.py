@@ -29,7 +29,8 @@ def test_tutorial_copies_notebooks_cassettes_data_and_apps(tmp_path, capsys):
     assert cli.main(["tutorial", str(target), "--no-lab"]) == 0
     said = capsys.readouterr().out
     assert f"Tutorial in {target}" in said
-    for name in ("01-quickstart", "02-update-form", "03-review-customers", "04-bulk-update"):
+    for name in ("01-quickstart", "02-update-form", "03-review-customers", "04-bulk-update",
+                 "05-fix-in-a-grid"):  # fmt: skip
         assert (target / "notebooks" / f"{name}.ipynb").is_file()
         assert (target / "cassettes" / f"{name}.yaml").is_file()
     assert (target / "notebooks" / "data" / "corrections.csv").is_file()

@@ -46,7 +46,7 @@ def test_every_public_name_has_a_docstring_with_an_example():
 def test_the_design_names_are_public():
     """The names the design promises (README, docs) are importable from the package."""
     for name in ("Client", "connect", "use_cassette", "Customer", "CLEAR", "customers_to_frame",
-                 "frame_to_changes", "diff_frame", "CustomerForm", "emulator", "ValidationError",
-                 "APIError", "AuthenticationError", "BadRequestError", "NotFoundError",
-                 "ServerError", "ConflictError", "TransportError"):  # fmt: skip
+                 "frame_to_changes", "diff_frame", "CustomerForm", "CustomerGrid", "emulator",
+                 "ValidationError", "APIError", "AuthenticationError", "BadRequestError",
+                 "NotFoundError", "ServerError", "ConflictError", "TransportError"):  # fmt: skip
         assert name in tnb.__all__

@@ -28,6 +28,10 @@ OWN_REQUEST = {
         "again = client.update_many(corrections, original=after, progress=False)\n"
         'print(sorted(set(again["status"])))'
     ),
+    "05-fix-in-a-grid": (
+        'everyone.set("1001165736", "address.city", "Mississauga")\n'
+        'print(everyone.submit(progress=False)["status"].tolist(), everyone.status)'
+    ),
 }
 
 

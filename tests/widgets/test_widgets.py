@@ -475,3 +475,45 @@ def test_strict_replay_says_an_edit_is_not_in_the_cassette(cassettes_dir):
     assert "The recording has no POST to that path" in form.status
     assert "mode='emulator'" in form.status
     assert form.values["email"] == "mine@example.org"
+
+
+# --- the status always describes the inputs as they are ------------------------------------
+
+
+def test_a_fix_clears_a_stale_fix_before_submit_and_the_old_preview(form):
+    """After fixing every field, no "Preview only; fix before Submit" next to an enabled Submit."""
+    form.set(**{"address.zip": "123"})
+    form.preview()
+    assert "Preview only; fix before Submit" in form.status
+    assert widget(form, "tnb-output").value != ""
+    type_into(form, "address.zip", "02139")
+    assert "fix before Submit" not in form.status
+    assert widget(form, "tnb-output").value == "", "the preview of the old inputs is gone"
+    assert "1 change" in form.status
+    assert not widget(form, "tnb-submit").disabled
+
+
+def test_the_submit_button_asks_once_when_the_change_only_has_warnings(form, emu):
+    """Only the button asks ("Submit anyway"); an edit withdraws the question."""
+    button = widget(form, "tnb-submit")
+    type_into(form, "phone", "555-0100")  # not E.164: a warning, not an error
+    button.click()
+    assert posts(emu) == []
+    assert button.description == "Submit anyway"
+    assert "phone" in form.status
+    type_into(form, "phone", "555-0101")
+    assert button.description == "Submit", "the question was about other inputs"
+    button.click()
+    assert posts(emu) == []
+    button.click()
+    assert len(posts(emu)) == 1
+    assert button.description == "Submit"
+    assert emu.get(ADA)["phone"] == "555-0101"
+
+
+def test_submit_from_code_sends_with_warnings_and_says_so(form, emu):
+    """Code is never asked: submit() sends and lists the warnings in .status."""
+    form.set(phone="555-0100")
+    assert form.submit() is not None
+    assert "Sent with warnings: phone" in form.status
+    assert emu.get(ADA)["phone"] == "555-0100"

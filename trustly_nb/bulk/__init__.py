@@ -5,6 +5,7 @@ Example:
     >>> summary(result)                                             # doctest: +SKIP
 """
 
+from ._display import style_result
 from ._errors import BulkAuthenticationError, BulkInterrupted, JournalWriteError
 from ._results import COLUMNS, STATUSES, summary
 from ._update import read_journal, revert, update_many
@@ -17,6 +18,7 @@ __all__ = [
     "JournalWriteError",
     "read_journal",
     "revert",
+    "style_result",
     "summary",
     "update_many",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import AuthenticationError, TrustlyError
-from ._results import summary
+from ._results import counts
 
 
 class BulkInterrupted(KeyboardInterrupt):
@@ -17,9 +17,9 @@ class BulkInterrupted(KeyboardInterrupt):
 
     def __init__(self, result: pd.DataFrame) -> None:
         self.result = result
-        counts = ", ".join(f"{n} {s}" for s, n in summary(result).items())
+        listed = ", ".join(f"{n} {s}" for s, n in counts(result).items())
         super().__init__(
-            f"Stopped by Ctrl-C: {counts}. Every row is in this exception's .result "
+            f"Stopped by Ctrl-C: {listed}. Every row is in this exception's .result "
             "(sys.last_value.result in Jupyter) and in the journal, if one was given; rerun "
             "with skip=<that frame or the journal path> to finish."
         )

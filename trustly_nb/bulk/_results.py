@@ -34,18 +34,25 @@ COLUMNS: Final = ("status", "error_code", "error_message", "fields", "updatedAt"
 _UNKNOWN: Final = "The POST was in flight when the batch stopped: it may have landed. "
 
 
-def summary(result: pd.DataFrame) -> pd.Series[int]:
-    """Rows per status, in :data:`STATUSES` order, leaving out statuses with none.
+def counts(result: pd.DataFrame) -> dict[str, int]:
+    """``{status: rows}`` in :data:`STATUSES` order, leaving out statuses with none."""
+    found = result["status"].value_counts()
+    return {s: int(found[s]) for s in STATUSES if s in found.index}
+
+
+def summary(result: pd.DataFrame) -> pd.DataFrame:
+    """Rows per status as a small frame, in :data:`STATUSES` order (statuses with none left out).
 
     Example:
         >>> summary(result)
+                 customers
         status
-        ok         7
-        invalid    1
-        Name: count, dtype: int64
+        ok               7
+        invalid          1
     """
-    counts = result["status"].value_counts()
-    return counts.reindex([s for s in STATUSES if s in counts.index])
+    found = counts(result)
+    index = pd.Index(list(found), name="status", dtype=object)
+    return pd.DataFrame({"customers": list(found.values())}, index=index, dtype="int64")
 
 
 def planned_row(plan: UpdatePlan, status: str) -> Row:
@@ -105,6 +112,6 @@ def frame(ids: list[str], rows: list[Row], journal: Path | None) -> pd.DataFrame
     ).astype({"error_code": "Int64"})  # fmt: skip
     # pandas 3 converts to datetime64[us]; frames use ms throughout.
     frame["updatedAt"] = pd.to_datetime(stamps, unit="ms", utc=True).dt.as_unit("ms")
-    frame.attrs["trustly_nb.summary"] = summary(frame).to_dict()
+    frame.attrs["trustly_nb.summary"] = counts(frame)
     frame.attrs["trustly_nb.journal"] = None if journal is None else str(journal)
     return frame

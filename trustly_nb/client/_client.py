@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from ..widgets import CustomerForm
+    from ..widgets import CustomerForm, CustomerGrid
 
 __all__ = ["ENVIRONMENTS", "Client"]
 
@@ -342,6 +342,12 @@ class Client:
         from ..widgets import CustomerForm
 
         return CustomerForm(self, customer_id)
+
+    def grid(self, frame: pd.DataFrame | None = None, **options: Any) -> CustomerGrid:
+        """An editable grid of many customers (see :class:`trustly_nb.CustomerGrid`)."""
+        from ..widgets import CustomerGrid
+
+        return CustomerGrid(self, frame, **options)
 
     def update_many(self, changes: Any, **options: Any) -> pd.DataFrame:
         """Update many customers concurrently (see :func:`trustly_nb.bulk.update_many`)."""

@@ -8,7 +8,8 @@
 - :func:`frame_to_changes` — an edited copy of that frame back to per-customer change
   sets (only the cells that differ), ready for ``client.update_many``.
 - :func:`diff_frame` / :func:`diff_customers` — long before/after tables, one row per
-  changed field; :func:`style_diff` highlights them in JupyterLab.
+  changed field; :func:`style_diff` highlights them in JupyterLab, and
+  :func:`style_frame` shows any frame whole (one missing marker, wrapped, scrolling).
 - :func:`read_stamps` — the ``updatedAt`` each row was read with, for stale-write checks.
 - :func:`frame_warnings` — the soft-check warnings (odd phone, email, country, state)
   of a frame's rows, edited or not. They are not a column of the frame, so a frame
@@ -40,7 +41,7 @@ Example:
 """
 
 from ._build import DOCUMENTED_COLUMNS, MASKED_ATTR
-from ._diff import diff_customers, diff_frame, style_diff
+from ._diff import diff_customers, diff_frame, style_diff, style_frame
 from ._edits import frame_to_changes, indexed_by_id, read_stamps
 from ._frames import customers_to_frame, masked_columns
 from ._warnings import frame_warnings
@@ -59,4 +60,5 @@ __all__ = [
     "masked_columns",
     "read_stamps",
     "style_diff",
+    "style_frame",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 DIFF_COLUMNS: Final = ("customerId", "field", "before", "after")
+MISSING: Final = "—"
+"""The one marker for a missing value in a styled table."""
 
 
 def diff_frame(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -73,20 +76,44 @@ def diff_customers(
     return _diff(*frames, shown_masked=shown, compare_masked=False, skip=READ_ONLY_FIELDS)
 
 
+def style_frame(frame: pd.DataFrame) -> Styler:
+    """Any frame styled for reading: one missing marker, long text wrapped, wide tables scroll.
+
+    pandas' own HTML prints ``NaN``, ``None``, ``<NA>`` and ``NaT`` side by side and cuts
+    text at 50 characters; here every missing value is ``—``, text wraps whole, and a
+    table wider than the page scrolls inside its own box instead of running off it.
+
+    Example:
+        >>> style_frame(pd.concat({"current": current, "correction": fixes}, axis=1))
+    """
+    styler = frame.style.format(na_rep=MISSING)
+    styler = styler.set_table_attributes(
+        'style="display:block;max-width:100%;overflow-x:auto;border-collapse:collapse"'
+    )
+    return styler.set_table_styles(
+        [
+            {"selector": "td", "props": "vertical-align:top;text-align:left;"
+             "white-space:pre-wrap;word-break:break-word;max-width:36em;"},
+            {"selector": "th", "props": "white-space:nowrap;text-align:left;"},
+        ]
+    )  # fmt: skip
+
+
 def style_diff(diff: pd.DataFrame) -> Styler:
-    """A diff table coloured for JupyterLab: before in red, after in green.
+    """A diff table coloured for JupyterLab: before in red, after in green, nothing cut off.
 
     Example:
         >>> style_diff(diff_frame(frame, edited))   # the last expression of a cell
     """
-    styler = diff.style.hide(axis="index").format(na_rep="—")
+    styler = style_frame(diff).hide(axis="index")
     styler = styler.set_properties(
         subset=["before"], **{"background-color": "#fde8e8", "color": "#8a1c1c"}
     )
     styler = styler.set_properties(
         subset=["after"], **{"background-color": "#e3f6e8", "color": "#14532d"}
     )
-    return styler.set_properties(subset=["field"], **{"font-weight": "bold"})
+    ids: list[Hashable] = [c for c in ("customerId", "field") if c in diff.columns]
+    return styler.set_properties(subset=ids, **{"font-weight": "bold", "white-space": "nowrap"})
 
 
 def _diff(

@@ -22,19 +22,18 @@ Example:
 from __future__ import annotations
 
 import html
-import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..changes import UpdatePlan, lookup
-from ..errors import APIError, ConflictError, TrustlyError, ValidationError
+from ..errors import ConflictError
 from ..models import Customer
 from ..timestamps import format_epoch_ms
-from ._checks import TARGETS, Check, check_inputs
-from ._fields import FIELDS, FORM_FIELDS
+from ._checks import Check, check_inputs
+from ._fields import FORM_FIELDS
+from ._form_reports import FormReports
 from ._html import count, diff_html, listing, note_html, record_html
-from ._layout import FormLayout
 from ._texts import shown_values, texts_for, to_text
 
 if TYPE_CHECKING:
@@ -44,10 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CustomerForm"]
 
-logger = logging.getLogger("trustly_nb")
 
-
-class CustomerForm(FormLayout):
+class CustomerForm(FormReports):
     """An ipywidgets form that edits one customer; it displays itself in JupyterLab.
 
     Sections follow the model: identity, contact, address, identity documents, merchant
@@ -88,6 +85,7 @@ class CustomerForm(FormLayout):
         customer = client.get_customer(self.customer_id)
         self._status = ""
         self._busy = False
+        self._confirming = False  # the Submit button asked "Submit anyway" once
         self._syncing = False
         self._remote: dict[str, str] = {}  # per-field errors Trustly named on the last submit
         self._created: list[Any] = []
@@ -177,6 +175,7 @@ class CustomerForm(FormLayout):
             self._remote.pop(name, None)
             self._show(name)
         self._refresh()
+        self._inputs_changed()
 
     def preview(self) -> pd.DataFrame:
         """What Submit would change, shown in the form and returned. Sends nothing.
@@ -246,11 +245,15 @@ class CustomerForm(FormLayout):
         diff = diff_customers(before, updated, mask=not self.revealed)
         self._output.value = diff_html(diff, f"Updated customer {self.customer_id}")
         fields = ", ".join(plan.changed)
+        odd = {f: w for f, w in check.warnings.items() if f in check.changes}
+        warned = f" Sent with warnings: {listing(odd)}." if odd else ""
         # A replay client that left its recording: say who answered (a button's print is
         # not shown in the notebook, so the form says it).
         left = self.client.source == "emulator" and self.client.environment != "custom"
         note = " Answered by the local emulator: your edit is not in the recording." * left
-        self._say("success", f"Saved: customer {self.customer_id} updated ({fields}).{note}")
+        self._say(
+            "success", f"Saved: customer {self.customer_id} updated ({fields}).{warned}{note}"
+        )
         return updated
 
     def reset(self) -> None:
@@ -322,6 +325,19 @@ class CustomerForm(FormLayout):
         self._texts[name] = str(change["new"])
         self._remote.pop(name, None)
         self._refresh()
+        self._inputs_changed()
+
+    def _submit_clicked(self) -> None:
+        """The Submit button asks once when a changed field only has soft warnings."""
+        check = self._refresh()
+        warned = {f: w for f, w in check.warnings.items() if f in check.changes}
+        if warned and not check.errors and not self._confirming:
+            self._confirming = True
+            self._enable()
+            self._say("warning", f"These look wrong: {listing(warned)}. Click "
+                      "“Submit anyway” to send as it is, or fix them first.")  # fmt: skip
+            return
+        self.submit()
 
     def _refresh(self) -> Check:
         check = self._check = check_inputs(self._texts, self._loaded_texts, self._loaded)
@@ -341,6 +357,7 @@ class CustomerForm(FormLayout):
         self._reveal_button.disabled = self._busy
         invalid, unchanged = bool(self._check.errors), not self._check.changes
         self._submit_button.disabled = self._busy or invalid or unchanged
+        self._submit_button.description = "Submit anyway" if self._confirming else "Submit"
 
     @contextmanager
     def _in_flight(self) -> Iterator[None]:
@@ -353,34 +370,6 @@ class CustomerForm(FormLayout):
             yield
         finally:
             self._busy = False
+            self._confirming = False
             self._show_all()
             self._enable()
-
-    def _conflicted(self, exc: ConflictError) -> None:
-        read = format_epoch_ms(exc.read_updated_at) or "unknown"
-        now = format_epoch_ms(exc.current_updated_at) or "unknown"
-        self._reload_button.layout.display = None
-        self._say(
-            "warning",
-            f"Not saved: customer {self.customer_id} changed since this form loaded it "
-            f"(updatedAt {read} → {now}). Nothing was sent and your edits are kept: click "
-            "“Reload (keep my edits)” to load the current version with your edits on top, "
-            "Preview, then Submit again.",
-        )
-
-    def _failed(self, exc: Exception, what: str) -> None:
-        if isinstance(exc, ValidationError):
-            self._remote.update((TARGETS.get(f, f), why) for f, why in exc.errors)
-        elif isinstance(exc, APIError):
-            for detail in exc.errors:
-                where = (detail.location or "").removeprefix("customer.")
-                if where in FIELDS:
-                    self._remote[where] = f"Trustly: {detail.message or detail.code}"
-        if isinstance(exc, TrustlyError):
-            text = str(exc)  # says what was asked, what came back, and what to do
-        else:
-            # Not an expected failure: keep the traceback where a developer can find it.
-            logger.exception("CustomerForm: unexpected error for customer %s", self.customer_id)
-            text = f"unexpected {type(exc).__name__}: {exc}"
-        self._refresh()
-        self._say("error", f"{what}: {text} Your edits are kept.")

@@ -53,23 +53,33 @@ def record_html(loaded: Mapping[str, Any]) -> str:
     return f"<table style='border-spacing:8px 0'>{cells}</table>"
 
 
-def diff_html(diff: pd.DataFrame, title: str) -> str:
-    """A diff as a small HTML table (no jinja2 needed, unlike ``DataFrame.style``)."""
+def diff_html(diff: pd.DataFrame, title: str, *, with_id: bool = False) -> str:
+    """A diff as a small HTML table (no jinja2 needed, unlike ``DataFrame.style``).
+
+    Long values wrap instead of being cut; a missing value is ``—``. ``with_id`` adds the
+    ``customerId`` column (the grid's diff names many customers).
+    """
+    pad = "padding:2px 8px;vertical-align:top"
 
     def cell(value: Any, background: str) -> str:
         shown = "—" if value is None else str(value)
-        return f"<td style='padding:2px 8px;background:{background}'>{html.escape(shown)}</td>"
+        style = f"{pad};background:{background};white-space:pre-wrap;word-break:break-word"
+        return f"<td style='{style}'>{html.escape(shown)}</td>"
 
+    names = ["customerId"] if with_id else []
+    names += ["field", "before", "after"]
     rows = "".join(
-        f"<tr><td style='padding:2px 8px'><code>{html.escape(str(name))}</code></td>"
+        "<tr>"
+        + (f"<td style='{pad};white-space:nowrap'>{html.escape(str(cid))}</td>" if with_id else "")
+        + f"<td style='{pad};white-space:nowrap'><code>{html.escape(str(name))}</code></td>"
         f"{cell(before, '#fde8e8')}{cell(after, '#e3f6e8')}</tr>"
-        for name, before, after in zip(diff["field"], diff["before"], diff["after"], strict=True)
+        for cid, name, before, after in zip(
+            diff["customerId"], diff["field"], diff["before"], diff["after"], strict=True
+        )
     )
-    head = "".join(
-        f"<th style='padding:2px 8px;text-align:left'>{h}</th>"
-        for h in ("field", "before", "after")
-    )
+    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{h}</th>" for h in names)
     return (
         f"<div style='margin-top:4px'><b>{html.escape(title)}</b>"
-        f"<table style='border-collapse:collapse'><tr>{head}</tr>{rows}</table></div>"
+        f"<table style='border-collapse:collapse;max-width:100%'><tr>{head}</tr>{rows}"
+        "</table></div>"
     )

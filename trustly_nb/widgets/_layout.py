@@ -56,6 +56,9 @@ class FormLayout:
     def reload(self) -> Any:
         raise NotImplementedError
 
+    def _submit_clicked(self) -> None:
+        raise NotImplementedError
+
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
         raise NotImplementedError
 
@@ -96,7 +99,7 @@ class FormLayout:
         )
         self._summary = self._make(w.HTML, "tnb-summary")
         self._preview_button.on_click(lambda _: self.preview())
-        self._submit_button.on_click(lambda _: self.submit())
+        self._submit_button.on_click(lambda _: self._submit_clicked())
         self._reset_button.on_click(lambda _: self.reset())
         self._reload_button.on_click(lambda _: self.reload())
         self._reveal_button.observe(self._on_reveal, names="value")
