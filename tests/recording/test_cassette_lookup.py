@@ -1,4 +1,4 @@
-"""Where cassettes are found (DESIGN.md "Cassette files"): the variable, then a cassettes/
+"""Where cassettes are found (the lookup order `cassette_dir()` documents): the variable, then a cassettes/
 folder walking up that holds the named cassette, then the copy shipped with the package."""
 
 from __future__ import annotations
