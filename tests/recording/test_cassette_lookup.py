@@ -1,5 +1,5 @@
-"""Where cassettes are found (DESIGN.md "Cassette files"): the variable, then a cassettes/
-folder walking up that holds the named cassette, then the copy shipped with the package."""
+"""Where cassettes are found, in the order `cassette_dir()` documents: the variable, then a
+cassettes/ folder walking up that holds the named cassette, then the package's own copy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``trustly-nb`` command (also ``python -m trustly_nb``), as DESIGN.md names it.
+"""The ``trustly-nb`` command (also ``python -m trustly_nb``): the tutorial, the emulator, the app.
 
 ============================  ==============================================================
 ``tutorial [DIR] [--no-lab]``  copy the shipped notebooks, cassettes and data into DIR

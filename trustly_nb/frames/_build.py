@@ -1,4 +1,4 @@
-"""Building the customers frame, and the cell conversions frames.py shares.
+"""Building the customers frame: one pass over the records into columns (see `_cells` for a cell).
 
 This is the engine behind :func:`trustly_nb.frames.customers_to_frame`; the public
 module holds the documented API. The build reads each record once, row by row, with

@@ -67,7 +67,7 @@ def resolve_mode(mode: str | None = None) -> Mode:
 
 
 def cassette_dir(name: str | None = None) -> Path:
-    """The folder holding cassettes, in DESIGN.md's order ("Cassette files").
+    """The folder holding cassettes, looked for in this order.
 
     ``TRUSTLY_NB_CASSETTES`` if set; else the nearest ``cassettes/`` walking up from the
     current directory (notebooks run from ``notebooks/``) that holds ``<name>.yaml`` (any
