@@ -214,7 +214,8 @@ class Client:
         progress: bool = True,
     ) -> pd.DataFrame:
         """Get Customers straight into a frame, as ``customers_to_frame(list_customers())``
-        gives it, several times faster (see :func:`trustly_nb.frames.customers_frame`).
+        gives it, from the answer's bytes with no model per customer (about 2x faster and
+        with less memory at 100k customers; see :func:`trustly_nb.frames.customers_frame`).
 
         Example:
             >>> client.customers_frame().loc["1001165729", "address.city"]

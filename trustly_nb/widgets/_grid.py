@@ -69,7 +69,7 @@ class CustomerGrid(GridBatch):
         journal: the JSON-lines journal Submit appends to (see ``update_many``).
 
     Example:
-        >>> frame = tnb.customers_to_frame(client.list_customers())
+        >>> frame = client.customers_frame()
         >>> grid = tnb.CustomerGrid(client, frame)
         >>> grid.set("1001165739", "address.zip", "9720")
         >>> grid.errors
@@ -84,14 +84,14 @@ class CustomerGrid(GridBatch):
         mask: bool = True,
         journal: Any = None,
     ) -> None:
-        from ..frames import customers_to_frame, indexed_by_id, masked_columns
+        from ..frames import indexed_by_id, masked_columns
 
         self.client = client
         """The client the grid reads and writes with."""
         self.journal = journal
         """The journal Submit appends to (``None``: none); ``submit(journal=...)`` overrides."""
         if frame is None:
-            frame = customers_to_frame(client.list_customers(), mask=mask)
+            frame = client.customers_frame(mask=mask)
         self._original = indexed_by_id(frame, "frame").copy()
         self._original.attrs = dict(frame.attrs)
         self._edited = self._original.copy()
