@@ -83,12 +83,10 @@ class CustomerForm(FormReports):
         self.customer_id = str(customer_id).strip()
         """The id of the customer being edited."""
         customer = client.get_customer(self.customer_id)
-        self._status = ""
+        super().__init__()
         self._busy = False
         self._confirming = False  # the Submit button asked "Submit anyway" once
-        self._syncing = False
         self._remote: dict[str, str] = {}  # per-field errors Trustly named on the last submit
-        self._created: list[Any] = []
         self._build()
         self._load(customer)
         where = f"Fix before any update: {listing(self._check.errors)}."
@@ -288,18 +286,8 @@ class CustomerForm(FormReports):
         self._say("info", f"{message} Preview, then Submit.")
         return customer
 
-    def close(self) -> None:
-        """Close every widget of the form (they stop syncing with the page)."""
-        for item in self._created:
-            item.close()
-
     def __repr__(self) -> str:
         return f"<CustomerForm customer_id={self.customer_id!r} changed={len(self._check.changes)}>"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle: dict[str, Any] = dict(self._root._repr_mimebundle_(**kwargs))
-        bundle["text/plain"] = repr(self)  # the VBox's own repr would list every value
-        return bundle
 
     # --- loading ---------------------------------------------------------------------
 

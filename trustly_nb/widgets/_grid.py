@@ -107,8 +107,8 @@ class CustomerGrid(GridBatch):
             self._warnings.setdefault(cid, {})[column] = warning
         self._outcome: dict[str, tuple[str, str]] = {}
         self._result: pd.DataFrame | None = None
-        self._status, self._busy, self._syncing, self._confirming = "", False, False, False
-        self._created: list[Any] = []
+        super().__init__()
+        self._busy, self._confirming = False, False
         self._build(make_datagrid(self._shown(), self._editable))
         self._table.on_cell_change(self._typed)
         self._refresh()
@@ -247,18 +247,8 @@ class CustomerGrid(GridBatch):
         self._refresh()
         self._say("info", "Reset: every cell shows the value read again.")
 
-    def close(self) -> None:
-        """Close every widget of the grid (they stop syncing with the page)."""
-        for item in self._created:
-            item.close()
-
     def __repr__(self) -> str:
         return f"<CustomerGrid customers={len(self._ids)} changed={len(self._changes)}>"
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle: dict[str, Any] = dict(self._root._repr_mimebundle_(**kwargs))
-        bundle["text/plain"] = repr(self)  # the VBox's own repr would list every cell
-        return bundle
 
     # --- typing ------------------------------------------------------------------------
     def _typed(self, cell: Mapping[str, Any]) -> None:

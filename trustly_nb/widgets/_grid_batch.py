@@ -18,7 +18,7 @@ from ..errors import TrustlyError
 from ._grid_cells import row_warnings
 from ._grid_view import GridView
 from ._html import count
-from ._layout import Level
+from ._parts import Level
 
 if TYPE_CHECKING:
     from ..client import Client

@@ -8,7 +8,6 @@ ipydatagrid is imported here, when a grid is made, never by ``import trustly_nb`
 from __future__ import annotations
 
 import functools
-import html
 import warnings
 from collections import Counter
 from collections.abc import Iterable
@@ -18,7 +17,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ._grid_cells import ERROR_MARK, REASON, STATUS, WARNING_MARK
-from ._layout import Level
+from ._parts import WidgetParts
 
 __all__ = ["GridLayout", "make_datagrid"]
 
@@ -38,12 +37,6 @@ _STATUS_COLOURS: Final = {
     "unknown": _AMBER,
     "not-sent": _AMBER,
     "skipped": _GREY,
-}
-_COLOURS: Final = {  # level -> (mark, text colour, background)
-    "info": ("ℹ", "#1f2937", "#f3f4f6"),
-    "success": ("✔", "#14532d", "#e3f6e8"),
-    "warning": ("⚠", "#713f12", "#fef3c7"),
-    "error": ("✖", "#8a1c1c", "#fde8e8"),
 }
 
 
@@ -147,11 +140,8 @@ def make_datagrid(shown: pd.DataFrame, editable: Iterable[str]) -> Any:
     )
 
 
-class GridLayout:
+class GridLayout(WidgetParts):
     """Creates the grid's widgets; :class:`~trustly_nb.CustomerGrid` adds the behaviour."""
-
-    _created: list[Any]
-    _status: str
 
     def preview(self) -> Any:  # the subclass's
         raise NotImplementedError
@@ -174,13 +164,6 @@ class GridLayout:
             action()
         finally:
             self._from_button = False
-
-    def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
-        item = cls(**kwargs)
-        for name in classes:
-            item.add_class(name)
-        self._created.append(item)
-        return item
 
     def _button(self, name: str, label: str, icon: str, tip: str) -> Any:
         return self._make(
@@ -215,12 +198,3 @@ class GridLayout:
             w.VBox, "tnb-grid",
             children=[table, toolbar, self._status_html, self._progress, self._panel],
         )  # fmt: skip
-
-    def _say(self, level: Level, text: str) -> None:
-        self._status = text
-        mark, colour, background = _COLOURS[level]
-        self._status_html.value = (
-            f"<div class='tnb-status-{level}' style='color:{colour};background:{background};"
-            f"padding:4px 8px;border-radius:4px;white-space:pre-wrap'>"
-            f"{mark} {html.escape(text)}</div>"
-        )

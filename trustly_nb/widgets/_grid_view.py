@@ -6,8 +6,6 @@ every cell set from here goes through ipydatagrid's own API, so the page repaint
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -39,15 +37,6 @@ class GridView(GridLayout):
     def errors(self) -> dict[tuple[str, str], str]:
         """``{(customerId, column): problem}`` that stop Submit (red cells)."""
         return {(cid, c): why for cid in self._ids for c, why in self._errors.get(cid, {}).items()}
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set cells from Python without taking them for typing."""
-        self._syncing = True
-        try:
-            yield
-        finally:
-            self._syncing = False
 
     def _show_cell(self, cid: str, column: str, text: str) -> None:
         with self._quietly():

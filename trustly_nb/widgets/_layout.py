@@ -8,40 +8,29 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, Final, Literal
+from collections.abc import Mapping
+from typing import Any, Final
 
 import ipywidgets as w
 
 from ..masking import mask_value
 from ._fields import FIELDS, FORM_FIELDS, GROUPS, FormField
+from ._parts import WidgetParts
 
-__all__ = ["FormLayout", "Level"]
+__all__ = ["FormLayout"]
 
 _MASKED_HINT: Final = "not set · Reveal to edit"  # shown by a masked, empty input
 
-Level = Literal["info", "success", "warning", "error"]
-_COLOURS: Final = {  # level -> (mark, text colour, background)
-    "info": ("ℹ", "#1f2937", "#f3f4f6"),
-    "success": ("✔", "#14532d", "#e3f6e8"),
-    "warning": ("⚠", "#713f12", "#fef3c7"),
-    "error": ("✖", "#8a1c1c", "#fde8e8"),
-}
 
-
-class FormLayout:
+class FormLayout(WidgetParts):
     """Creates the form's widgets; :class:`~trustly_nb.CustomerForm` adds the behaviour.
 
     The behaviour it wires up (``preview``, ``submit``, ``reset``, ``reload``, ``_typed``,
     ``_on_reveal``) is the subclass's.
     """
 
-    _created: list[Any]
-    _status: str
     _texts: dict[str, str]
     _busy: bool
-    _syncing: bool
     revealed: bool
 
     def preview(self) -> Any:  # the subclass's
@@ -61,13 +50,6 @@ class FormLayout:
 
     def _typed(self, name: str, change: Mapping[str, Any]) -> None:
         raise NotImplementedError
-
-    def _make(self, cls: Any, *classes: str, **kwargs: Any) -> Any:
-        item = cls(**kwargs)
-        for name in classes:
-            item.add_class(name)
-        self._created.append(item)
-        return item
 
     def _build(self) -> None:
         self._inputs: dict[str, Any] = {}
@@ -147,24 +129,7 @@ class FormLayout:
         row = w.VBox if wide else w.HBox
         return self._make(row, children=[box, note], layout=w.Layout(width="100%"))
 
-    def _say(self, level: Level, text: str) -> None:
-        self._status = text
-        mark, colour, background = _COLOURS[level]
-        self._status_html.value = (
-            f"<div class='tnb-status-{level}' style='color:{colour};background:{background};"
-            f"padding:4px 8px;border-radius:4px'>{mark} {html.escape(text)}</div>"
-        )
-
     # --- what each input shows ---------------------------------------------------------
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Set input values from Python without taking them for typing."""
-        self._syncing = True
-        try:
-            yield
-        finally:
-            self._syncing = False
 
     def _show(self, name: str) -> None:
         spec, box = FIELDS[name], self._inputs[name]
