@@ -14,17 +14,12 @@ from typing import Any
 import pytest
 import requests
 
+from .jupyterlab import KERNEL_IDLE, LONG
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 NOTEBOOK = "02-update-form.ipynb"
 NEW_EMAIL = "ada.from-the-browser@example.net"
-LONG = 120_000  # ms: kernel start and the first widget render share 2 slow cores
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
-}"""
 
 
 def test_type_preview_submit_in_jupyterlab(jupyter_lab: Any, page: Any, artifacts: Path) -> None:

@@ -17,16 +17,11 @@ from typing import Any
 
 import pytest
 
+from .jupyterlab import KERNEL_IDLE, LONG
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 NOTEBOOK = "05-fix-in-a-grid.ipynb"
-LONG = 120_000  # ms: kernel start and the first widget render share 2 slow cores
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
-}"""
 # The last element matching a selector, scrolled into view, as a box on the page. Playwright's
 # own locators wait for the notebook to stop moving, which a page with canvases and a live
 # kernel rarely does; the mouse then clicks where a person would.

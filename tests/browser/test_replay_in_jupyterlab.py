@@ -12,17 +12,12 @@ from typing import Any
 
 import pytest
 
+from .jupyterlab import KERNEL_IDLE, LONG
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-LONG = 120_000  # ms: kernel start and the first render share 2 slow cores
 NOTICE = "trustly_nb [replay → emulator] your request is not in the recording"
 OWN_EMAIL = "ada.lovelace@example.net"
-KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-        && panel.sessionContext.session.kernel;
-    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
-}"""
 
 
 def _open_and_run_all(page: Any, lab: Any, name: str) -> None:
