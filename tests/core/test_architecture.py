@@ -123,3 +123,10 @@ def test_modules_stay_small():
         if (n := len(path.read_text().splitlines())) > 400
     }
     assert big == {}
+
+
+def test_every_part_of_the_package_has_a_layer(graph):
+    """A new module or folder cannot sit outside the contract, unchecked."""
+    named = {name.strip() for layer in LAYERS_CONTRACT["layers"] for name in layer.split("|")}
+    parts = {_layer_of(module) for module in graph.modules} - {"trustly_nb"}
+    assert sorted(parts - named) == []
