@@ -65,3 +65,13 @@ def cassettes_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("TRUSTLY_ACCESS_KEY", raising=False)
     yield folder
     recording.disconnect()
+
+
+@pytest.fixture(scope="module")
+def wire():
+    """A loopback server answering Get Customers instantly with pre-built bytes (one per
+    module; see tests/wire_data.py)."""
+    from tests.wire_data import serve_bytes
+
+    with serve_bytes() as server:
+        yield server

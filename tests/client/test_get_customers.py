@@ -21,15 +21,8 @@ from tests.wire_data import (
     body_of,
     customer_dicts,
     oracle_models,
-    serve_bytes,
 )
 from trustly_nb import emulator
-
-
-@pytest.fixture(scope="module")
-def wire():
-    with serve_bytes() as server:
-        yield server
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
