@@ -121,6 +121,24 @@ def test_every_input_shape_gives_the_same_frame(raw):
     pd.testing.assert_frame_equal(models[0].to_frame(mask=False), one)
 
 
+def test_models_changed_after_reading_show_their_new_values():
+    """A field set on a model afterwards, by assignment or model_copy, is in the frame,
+    however few models have it (the build from models reads only the fields some model
+    has set)."""
+    bob = tnb.Customer.model_validate(BOB)
+    bob.email = "bob@example.com"
+    bob.address = tnb.Address(city="Paris")
+    ada = tnb.Customer.model_validate({"customerId": "1001"}).model_copy(
+        update={"tax_id": "000-12-6790"}
+    )
+    frame = customers_to_frame([ada, bob], mask=False)
+    assert frame.loc["1001", "taxId"] == "000-12-6790"
+    assert frame.loc["1002", ["email", "address.city"]].tolist() == ["bob@example.com", "Paris"]
+    assert frame.loc["1001", ["email", "address.city"]].isna().all()
+    dumped = customers_to_frame([c.model_dump(by_alias=True) for c in (ada, bob)], mask=False)
+    pd.testing.assert_frame_equal(frame, dumped)
+
+
 def test_unknown_fields_are_kept_as_columns():
     """Extra top-level and address fields become columns; objects stay in one cell."""
     customer = {

@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import is_, is_not, itemgetter
+from itertools import chain, compress, repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import msgspec
@@ -121,6 +121,29 @@ def _consume(iterator: Iterator[Any]) -> None:
     deque(iterator, maxlen=0)
 
 
+def _patterns(rows: list[tuple[Any, ...]], width: int, missing: Any) -> tuple[list[int], list[Any]]:
+    """Which keys each row lacks: a pattern number per row, and each pattern (a bool
+    per key, True where it is ``missing``).
+
+    numpy compares the rows' values laid out row after row (each customer's values are
+    read together, in C), and numbers the distinct patterns: twice as fast as a bytes
+    key per row built in Python's C loops.
+    """
+    import numpy as np  # only here: a client that never lists customers needs no numpy
+
+    flat = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
+    # == on JSON's values (text, numbers, objects) against None or UNSET is identity.
+    gone = (flat == missing).reshape(len(rows), width)
+    packed = np.packbits(gone, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    distinct, numbers = np.unique(keys, return_inverse=True)
+    patterns = [
+        np.unpackbits(np.frombuffer(key.tobytes(), dtype=np.uint8))[:width].tolist()
+        for key in distinct
+    ]
+    return numbers.tolist(), patterns
+
+
 def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) -> list[Any]:
     """Structs of ``model`` → ``model`` instances, as ``model.model_validate`` builds them.
 
@@ -135,24 +158,19 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     names = (*attrs, *(wire for _, wire in extra))
     n = len(items)
     rows = list(map(_astuple, items))
-    # bytes, not tuples: a bytes object keeps its hash, and each key is looked up thrice.
-    keys = list(map(bytes, map(map, repeat(is_), rows, repeat((missing,) * len(names)))))
+    keys, patterns = _patterns(rows, len(names), missing)
     # Customers of one answer share a few patterns of missing keys: the names present,
     # and where their values are, are worked out once per pattern.
-    present: dict[bytes, frozenset[str]] = {}
-    named: dict[bytes, tuple[str, ...]] = {}
-    selectors: dict[bytes, bytes] = {}
-    for key in set(keys):
-        selectors[key] = bytes(1 - gone for gone in key)
-        named[key] = tuple(compress(names, selectors[key]))
-        present[key] = frozenset(named[key])
+    selectors = [bytes(1 - gone for gone in pattern) for pattern in patterns]
+    named = [tuple(compress(names, selector)) for selector in selectors]
+    present = [frozenset(these) for these in named]
     if missing is None and not extra:
         dicts = list(map(_asdict, items))
     else:
         # Each __dict__ starts as a copy of one all-None dict (a copy of a dict of the
         # same keys is a memcpy) and takes only the values present: no resizing. zip
         # stops at the documented names; the extra fields' values come after them.
-        documented = {key: tuple(name for name in named[key] if name in attrs) for key in named}
+        documented = [tuple(name for name in these if name in attrs) for these in named]
         dicts = list(map(dict.copy, repeat(dict.fromkeys(attrs), n)))
         values = map(compress, rows, map(selectors.__getitem__, keys))
         _consume(map(dict.update, dicts, map(zip, map(documented.__getitem__, keys), values)))
@@ -170,8 +188,8 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     extras: list[dict[str, Any]] = [{} for _ in range(n)]
     if extra:  # the fields the schema does not list sit after the documented ones
         tails = map(itemgetter(slice(len(attrs), None)), rows)
-        chosen = {key: selector[len(attrs) :] for key, selector in selectors.items()}
-        wires = {key: tuple(compress(names[len(attrs) :], chosen[key])) for key in chosen}
+        chosen = [selector[len(attrs) :] for selector in selectors]
+        wires = [tuple(compress(names[len(attrs) :], these)) for these in chosen]
         values = map(compress, tails, map(chosen.__getitem__, keys))
         _consume(map(dict.update, extras, map(zip, map(wires.__getitem__, keys), values)))
     instances = list(map(model.__new__, repeat(model, n)))

@@ -41,7 +41,7 @@ def customers_to_frame(customers: Any, *, mask: bool = True) -> pd.DataFrame:
     """
     records = as_records(customers)
     with paused_gc():
-        if records and type(records[0]) is Customer and all(type(c) is Customer for c in records):
+        if records and set(map(type, records)) == {Customer}:
             frame = frame_from_models(records, mask=mask)
             if frame is not None:
                 return frame

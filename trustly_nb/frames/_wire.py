@@ -10,6 +10,8 @@ answer, the client gives models instead and the frame is built from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
@@ -101,29 +103,49 @@ def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
 # --- from models already in hand ---------------------------------------------------------
 
 
-def _aliases(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    fields = model.model_fields
-    return tuple(fields), tuple(info.alias or name for name, info in fields.items())
+def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
+    """``(Python name, wire name, default)`` of each of ``model``'s fields."""
+    fields = model.model_fields.items()
+    return [(name, info.alias or name, info.default) for name, info in fields]
 
 
 def _extras_of(models: list[Any]) -> dict[str, Column]:
     """Fields the schema does not list, by name, None where a model lacks one."""
-    extras = [m.__pydantic_extra__ if m is not None else None for m in models]
+    extras = list(map(getattr, models, repeat("__pydantic_extra__"), repeat(None)))
     names = set().union(*(extra for extra in extras if extra))
     return {name: [e.get(name) if e else None for e in extras] for name in names}
+
+
+def _rows(dicts: Iterable[dict[str, Any]], names: tuple[str, ...], n: int) -> Iterable[Any]:
+    """The values of ``names`` in each dict, as tuples (in C)."""
+    if not names:
+        return repeat((), n)
+    if len(names) == 1:  # itemgetter of one name gives the value, not a 1-tuple
+        return zip(map(itemgetter(names[0]), dicts))
+    return map(itemgetter(*names), dicts)
 
 
 def _model_columns(
     models: list[Any], model: type[BaseModel]
 ) -> tuple[dict[str, Column], dict[str, Column]]:
     """(documented fields by wire name, extra fields) of models of one type (or None),
-    None where a model has no value."""
-    names, wires = _aliases(model)
-    empty = dict.fromkeys(names)
-    dicts = (m.__dict__ if m is not None else empty for m in models)
-    table = table_of(map(itemgetter(*names), dicts), len(models), len(names))
+    None where a model has no value; a field no model has set is left out."""
+    # A field no model has set holds its default in every model; when that is None,
+    # leaving it out of the table spares a column of None to make NaN (a frame shows it
+    # all NaN), which is most of a sparse answer.
+    touched = set().union(*map(getattr, models, repeat("__pydantic_fields_set__"), repeat(())))
+    kept = [
+        (name, wire)
+        for name, wire, default in _fields(model)
+        if name in touched or default is not None
+    ]
+    names = tuple(name for name, _ in kept)
+    dicts = map(
+        getattr, models, repeat("__dict__"), repeat(dict.fromkeys(names))
+    )  # None: no __dict__
+    table = table_of(_rows(dicts, names, len(models)), len(models), len(names))
     documented: dict[str, Column] = {
-        wire: TableColumn(table, position) for position, wire in enumerate(wires)
+        wire: TableColumn(table, position) for position, (_, wire) in enumerate(kept)
     }
     return documented, _extras_of(models)
 
@@ -143,16 +165,18 @@ def frame_from_models(customers: list[Customer], *, mask: bool) -> pd.DataFrame 
     fields: dict[str, Column] = {}
     for name, info in Customer.model_fields.items():
         wire = info.alias or name
-        column = documented[wire]
+        column = documented.get(wire)
+        if column is None:
+            continue  # no customer has it
         inner = _nested_model(info.annotation)
         if inner is not None:
             objs = list(values_of(column))
-            if not all(value is None or type(value) is inner for value in objs):
+            if not set(map(type, objs)) <= {inner, type(None)}:
                 return None
             sub, sub_extras = _model_columns(objs, inner)
             nested[wire] = {**sub, **sub_extras}
         elif wire in NESTED:
-            if not all(value is None or type(value) is dict for value in values_of(column)):
+            if not set(map(type, values_of(column))) <= {dict, type(None)}:
                 return None
             objects[wire] = column
         else:
