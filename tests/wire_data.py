@@ -100,7 +100,27 @@ def dense(n: int) -> list[dict[str, Any]]:
     return made
 
 
-SHAPES = {"sparse": sparse, "seed": seed, "dense": dense}
+def dense_without_nulls(n: int) -> list[dict[str, Any]]:
+    """Dense customers without any JSON null (a null-valued key is left out instead):
+    the decoders then take None for a missing key."""
+    return [
+        {key: value for key, value in customer.items() if value is not None}
+        for customer in dense(n)
+    ]
+
+
+def null_in_text(n: int) -> list[dict[str, Any]]:
+    """Sparse customers whose text says ``null`` though no value is a JSON null."""
+    return [{**customer, "name": f"null {i}"} for i, customer in enumerate(sparse(n))]
+
+
+SHAPES = {
+    "sparse": sparse,
+    "seed": seed,
+    "dense": dense,
+    "dense-without-nulls": dense_without_nulls,
+    "null-in-text": null_in_text,
+}
 
 
 def body_of(customers: list[dict[str, Any]]) -> bytes:
