@@ -14,9 +14,10 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["MASK_CHAR", "looks_masked", "mask_value"]
+__all__ = ["MASK_CHAR", "looks_masked", "mask_value", "mask_values"]
 
 MASK_CHAR = "•"
 
@@ -39,6 +40,33 @@ def mask_value(value: Any) -> Any:
         return value
     visible = min(4, len(value) // 2)
     return MASK_CHAR * (len(value) - visible) + (value[-visible:] if visible else "")
+
+
+_LONGEST = 64
+_HIDDEN = tuple(MASK_CHAR * (length - 4) for length in range(_LONGEST))
+"""The mask characters of a text of each length that shows its last 4 (8 and longer)."""
+
+
+def mask_values(values: Iterable[Any], other: Callable[[Any], Any] = mask_value) -> list[Any]:
+    """:func:`mask_value` of each value: a frame column at a time.
+
+    A frame masks five columns of every customer; doing the common cases inline (text
+    of 8 to 63 characters not masked already, and NaN for a missing value, kept), without
+    a call per value, makes this several times faster than ``map(mask_value, values)``.
+    Any other value goes to ``other``.
+
+    Example:
+        >>> mask_values(["000-12-3456", None, "#####6790"])
+        ['•••••••3456', None, '#####6790']
+    """
+    return [
+        _HIDDEN[len(value)] + value[-4:]
+        if value.__class__ is str and 8 <= len(value) < _LONGEST and value[0] not in _MASK_START
+        else value
+        if value.__class__ is float and value != value
+        else other(value)
+        for value in values
+    ]
 
 
 def looks_masked(value: Any) -> bool:

@@ -7,8 +7,7 @@ Example:
 """
 
 from ._client import ENVIRONMENTS, Client
-from ._customers import customer_columns
-from ._decode import Columns
+from ._decode import paused_gc
 from ._source import SOURCE_ATTRIBUTE
 from ._transport import is_loopback
 
@@ -16,7 +15,6 @@ __all__ = [
     "ENVIRONMENTS",
     "SOURCE_ATTRIBUTE",
     "Client",
-    "Columns",
-    "customer_columns",
     "is_loopback",
+    "paused_gc",
 ]

@@ -17,13 +17,13 @@ the only option that skips a dict per customer, and the types come from the mode
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from ..errors import RequestInfo, UnexpectedResponseError
 from ..models import Customer
-from ._decode import Columns, columns, decode, paused_gc, to_models
+from ._decode import decode, has_nulls, paused_gc, to_models
 from ._progress import Progress
 from ._responses import parse, unexpected
 from ._sender import read_streamed, send
@@ -32,12 +32,12 @@ from ._transport import Retry, _excerpt
 if TYPE_CHECKING:
     from ._client import Client
 
-__all__ = ["customer_columns", "get_customers"]
+__all__ = ["fetch_customers", "get_customers", "slow_models"]
 
 _PATH = "/customers"
 
 
-def _fetch(
+def fetch_customers(
     client: Client, external_id: str | None, customer_id: str | None, progress: Progress
 ) -> bytearray:
     params = {
@@ -57,7 +57,7 @@ def _fetch(
     return body
 
 
-def _slow_models(body: bytes | bytearray) -> list[Customer]:
+def slow_models(body: bytes | bytearray) -> list[Customer]:
     """The models' own reading of an answer the fast decoder declined."""
     try:
         data = json.loads(body)
@@ -81,51 +81,17 @@ def get_customers(
 ) -> list[Customer]:
     """Get Customers as models (what :meth:`Client.list_customers` returns)."""
     bar = Progress(progress)
-    body = _fetch(client, external_id, customer_id, bar)
+    body = fetch_customers(client, external_id, customer_id, bar)
     with bar.build(["decoding", "building models"]) as step, paused_gc():
-        decoded = decode(body)
+        # Without a null in the answer, None can stand for a missing key, and the models
+        # are built from the Structs' own dicts (see _decode._models).
+        nulls = has_nulls(body)
+        decoded = decode(body, msgspec.UNSET if nulls else None, nulls=nulls)
         step()
         if decoded is None:
-            models = _slow_models(body)
+            models = slow_models(body)
         else:
             del body  # the Structs hold everything now
             models = to_models(decoded)
         step()
     return models
-
-
-@contextmanager
-def customer_columns(
-    client: Client,
-    external_id: str | None = None,
-    customer_id: str | None = None,
-    *,
-    progress: bool = True,
-    fill: Any = None,
-) -> Iterator[tuple[Columns | list[Customer], Any]]:
-    """Get Customers as columns for a frame (models when the fast decoder declines).
-
-    Yields ``(columns or models, step)``; call ``step()`` once the frame is built (the
-    last step of the bar). ``fill`` is the columns' value for a missing key or a null.
-    The garbage collector stays paused until the block ends.
-
-    Example:
-        >>> with customer_columns(client) as (data, step):
-        ...     frame = build(data)
-        ...     step()
-    """
-    bar = Progress(progress)
-    body: bytearray | None = _fetch(client, external_id, customer_id, bar)
-    assert body is not None
-    with bar.build(["decoding", "reading columns", "building the frame"]) as step, paused_gc():
-        decoded = decode(body, fill)
-        step()
-        data: Columns | list[Customer]
-        if decoded is None:
-            data = _slow_models(body)
-        else:
-            body = None  # the Structs hold everything now: 440 MB less at a million
-            data = columns(decoded)
-            del decoded
-        step()
-        yield data, step

@@ -40,7 +40,8 @@ Example:
     {'1001': {'address': {'city': 'Austin'}}}
 """
 
-from ._build import DOCUMENTED_COLUMNS, MASKED_ATTR
+from ._assemble import MASKED_ATTR
+from ._build import DOCUMENTED_COLUMNS
 from ._diff import diff_customers, diff_frame, style_diff, style_frame
 from ._edits import frame_to_changes, indexed_by_id, read_stamps
 from ._frames import customers_to_frame, masked_columns

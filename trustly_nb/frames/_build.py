@@ -1,46 +1,42 @@
-"""Building the customers frame: one pass over the records into columns (see `_cells` for a cell).
+"""Building the customers frame from dicts: one pass over the records into columns.
 
-This is the engine behind :func:`trustly_nb.frames.customers_to_frame`; the public
-module holds the documented API. The build reads each record once, row by row, with
-the inner loops in C (``list.extend(map(record.get, keys))``), into one object array,
-then cuts that into columns. Reading column by column is simpler but touches every
-record's hash table once per column, and on 100k records the cache misses make it
-~40 % slower. The result is about 3x faster than ``pd.json_normalize`` while also
-converting timestamps and building the index (``benchmarks/frames.py``). pyarrow was
+This is the engine behind :func:`trustly_nb.frames.customers_to_frame` for the API's
+JSON dicts; the public module holds the documented API. The build reads each record
+once, row by row, with the inner loops in C (``list.extend(map(record.get, keys))``),
+into one row-major table, and ``_assemble`` gathers the frame's columns from it.
+Reading column by column is simpler but touches every record's hash table once per
+column, and on 100k records the cache misses make it ~40 % slower. pyarrow was
 measured as an alternative: ``pyarrow.array(records)`` alone takes as long as this
-whole build, and its strings would need converting back to objects (below), so it is
-not used.
+whole build, and its strings would need converting back to objects, so it is not used.
 
 String columns are ``object`` dtype, not pandas 3's ``str``: an analyst must be able to
 put :data:`trustly_nb.CLEAR`, a number or a list in any cell, and the ``str`` dtype
 refuses non-strings with a ``TypeError``. Missing values are ``NaN`` (``NaT`` for
-timestamps).
+timestamps). See `_cells` for what one cell means.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, repeat
+from collections.abc import Iterable, Mapping
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from ..masking import mask_value
+from ..client.columns import TableColumn
 from ..models import (
     ADDRESS_FIELDS,
     CUSTOMER_FIELDS,
     DRIVER_LICENSE_FIELDS,
     FREE_FORM_FIELDS,
     NESTED_FIELDS,
-    TIMESTAMP_FIELDS,
     Customer,
 )
-from ._cells import MASKABLE, NAN, _lenient_ms, is_na, mask_cell
+from ._assemble import INDEX_NAME, assemble
+from ._cells import NAN
 
-MASKED_ATTR: Final = "trustly_nb.masked"
-INDEX_NAME: Final = "customerId"
 NESTED: Final[dict[str, tuple[str, ...]]] = {
     **NESTED_FIELDS,
     **dict.fromkeys(FREE_FORM_FIELDS, ()),
@@ -48,7 +44,6 @@ NESTED: Final[dict[str, tuple[str, ...]]] = {
 """Objects expanded into dotted columns (one level); every other object stays one cell."""
 
 _EMPTY: Final[dict[str, Any]] = {}
-_INT64_NAT: Final = np.iinfo(np.int64).min
 
 
 def _documented_columns() -> tuple[str, ...]:
@@ -65,9 +60,6 @@ def _documented_columns() -> tuple[str, ...]:
 
 DOCUMENTED_COLUMNS: Final = _documented_columns()
 """Every frame has these columns, in the schema's order (customerId is the index)."""
-
-
-# --- scalar helpers, shared with frames.py ----------------------------------------------
 
 
 # --- input ---------------------------------------------------------------------------
@@ -125,16 +117,14 @@ def _as_record(item: Any) -> dict[str, Any]:
 
 
 def _take(objs: list[dict[str, Any]], key: str) -> list[Any]:
-    """One column: ``obj[key]`` for every object, NaN where the key is missing or null."""
+    """One column: ``obj[key]`` for every object, NaN where the key is missing."""
     try:
         # itemgetter runs in C and is about twice as fast as dict.get; a missing key
         # anywhere raises, and the column is read again the tolerant way.
         column = list(map(itemgetter(key), objs))
     except KeyError:
         column = list(map(dict.get, objs, repeat(key), repeat(NAN)))
-    if None in column:
-        column = [NAN if value is None else value for value in column]
-    return column
+    return column  # a null stays None here: assemble() makes it NaN with the rest
 
 
 def _as_dicts(objs: list[Any]) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -156,10 +146,11 @@ def _values(obj: Any, keys: tuple[str, ...], missing: tuple[float, ...]) -> Iter
 
 def _extract(
     records: list[dict[str, Any]], top: tuple[str, ...]
-) -> tuple[np.ndarray[Any, np.dtype[np.object_]], dict[str, list[Any]], bool]:
-    """One pass over the records: a 2-D object array of the top-level and documented
-    address / driverLicense values, the nested objects for a second look, and whether
-    any nested value is not a plain dict (null, text, another mapping).
+) -> tuple[list[Any], dict[str, list[Any]], bool]:
+    """One pass over the records: the top-level and documented address / driverLicense
+    values row after row (``flat[i::width]`` is a column), the nested objects for a
+    second look, and whether any nested value is not a plain dict (null, text, another
+    mapping).
 
     Row by row, not column by column: each record's hash table is read once while it
     is in the CPU cache, and ``extend(map(get, ...))`` keeps the inner loops in C.
@@ -197,46 +188,13 @@ def _extract(
         add_custom(custom)
         if custom.__class__ is not dict:
             odd = True
-    width = len(top) + len(address_keys) + len(licence_keys)
-    table = np.fromiter(flat, dtype=object, count=len(flat)).reshape(len(records), width)
-    if None in flat:  # an explicit JSON null shows as NaN, like a missing key
-        table[pd.isna(table)] = NAN
-    return table, nested, odd
+    return flat, nested, odd
 
 
 def _ordered(keys: Iterable[Any]) -> list[Any]:
     # Extra fields and customData keys are sorted: the same data gives the same columns
     # whichever customer comes first, so frames line up for diffs and concatenation.
     return sorted(keys, key=str)
-
-
-def _timestamps(column: Sequence[Any] | np.ndarray[Any, Any]) -> pd.Series:
-    kinds = set(map(type, column))
-    ints: np.ndarray[Any, np.dtype[np.int64]] | None = None
-    if kinds <= {int}:
-        try:
-            ints = np.array(column, dtype=np.int64)
-        except OverflowError:
-            ints = None
-    elif kinds <= {int, float}:
-        floats = np.array(column, dtype=np.float64)  # epoch ms fit a float64 exactly
-        bad = ~np.isfinite(floats)
-        floats[bad] = 0  # NaN cannot be cast to an integer; these become NaT below
-        ints = floats.astype(np.int64)
-        ints[bad] = _INT64_NAT
-    if ints is None:
-        converted = [_lenient_ms(value) for value in column]
-        ints = np.array([_INT64_NAT if v is None else v for v in converted], dtype=np.int64)
-    array = pd.array(ints.view("M8[ms]")).tz_localize("UTC")
-    return pd.Series(array, copy=False)
-
-
-def _object_series(column: list[Any] | np.ndarray[Any, Any]) -> pd.Series:
-    # fromiter keeps list values as single cells (np.array would nest them), and an
-    # explicit object dtype stops pandas 3 from inferring its str dtype.
-    if not isinstance(column, np.ndarray):
-        column = np.fromiter(column, dtype=object, count=len(column))
-    return pd.Series(column, dtype=object, copy=False)
 
 
 def build_frame(records: list[Any], *, mask: bool) -> pd.DataFrame:
@@ -257,7 +215,7 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
     documented_top = [key for key in CUSTOMER_FIELDS if key in present and key not in NESTED]
     extra_top = _ordered(present.difference(CUSTOMER_FIELDS, NESTED))
     top = (*documented_top, *extra_top)
-    table, nested, odd = _extract(records, top)
+    flat, nested, odd = _extract(records, top)
     layout = (
         *top,
         *(f"address.{key}" for key in ADDRESS_FIELDS),
@@ -265,9 +223,11 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
     )
     columns: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)  # None: no customer has it
     extras: dict[str, Any] = {}
+    table = np.fromiter(flat, dtype=object, count=len(flat)).reshape(len(records), len(layout))
+    del flat
     for position, name in enumerate(layout):
         target = columns if name in columns or name == INDEX_NAME else extras
-        target[name] = table[:, position]
+        target[name] = TableColumn(table, position)
     custom: dict[str, Any] = {}
     for head, documented in NESTED.items():
         if head not in present:
@@ -279,44 +239,3 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
             target = custom if head == "customData" else extras
             target[f"{head}.{key}"] = _take(objs, key)
     return assemble(columns, extras, custom, len(records), mask=mask)
-
-
-def assemble(
-    columns: dict[str, Any], extras: dict[str, Any], custom: dict[str, Any], n: int, *, mask: bool
-) -> pd.DataFrame:
-    """The frame from its columns: documented (``None``: no customer has it, the index
-    among them), extra and ``customData.<key>``, each in its final order; shared by the
-    build from dicts and the build from the wire (frames/_wire.py)."""
-    ids = columns.pop(INDEX_NAME, None)
-    series: dict[str, pd.Series] = {}
-    masked: list[str] = []
-    for name, column in chain(columns.items(), extras.items(), custom.items()):
-        values = np.full(n, NAN, dtype=object) if column is None else column
-        if name in TIMESTAMP_FIELDS:
-            series[name] = _timestamps(values)
-            continue
-        if mask and name in MASKABLE:
-            masked.append(name)
-            if column is not None:
-                values = [
-                    mask_value(value)
-                    if value.__class__ is str
-                    else value
-                    if value is NAN
-                    else mask_cell(value)
-                    for value in values
-                ]
-        series[name] = _object_series(values)
-    frame = pd.DataFrame(series, copy=False)
-    frame.index = _index(ids, n)
-    frame.attrs[MASKED_ATTR] = masked
-    return frame
-
-
-def _index(ids: np.ndarray[Any, Any] | None, n: int) -> pd.Index[Any]:
-    index: pd.Index[Any] = pd.Index([None] * n if ids is None else ids, dtype=object)
-    if n and index.inferred_type != "string":
-        # Ids are numeric strings on the wire; a number becomes its text so lookups by
-        # id behave the same whichever way it arrived. A customer not yet created has none.
-        index = pd.Index([None if is_na(value) else str(value) for value in index], dtype=object)
-    return index.rename(INDEX_NAME)

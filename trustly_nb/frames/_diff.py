@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from ..models import READ_ONLY_FIELDS
-from ._build import INDEX_NAME, MASKED_ATTR, as_dicts, as_records, build_frame
+from ._assemble import INDEX_NAME, MASKED_ATTR
+from ._build import as_dicts, as_records, build_frame
 from ._cells import MASKABLE, is_na, mask_cell, same_value
 from ._edits import _candidates, indexed_by_id
 from ._frames import masked_columns

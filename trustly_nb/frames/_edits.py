@@ -15,7 +15,8 @@ from ..changes import CLEAR, CLEAR_TEXT, nest, normalize_changes, to_camel_field
 from ..errors import ValidationError
 from ..masking import looks_masked
 from ..models import READ_ONLY_FIELDS
-from ._build import INDEX_NAME, NESTED
+from ._assemble import INDEX_NAME
+from ._build import NESTED
 from ._cells import MASKABLE, NAN, is_na, same_value, to_epoch_ms, to_wire
 
 if TYPE_CHECKING:

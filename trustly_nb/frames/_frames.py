@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from ..client import paused_gc
 from ..models import Customer
-from ._build import (
-    MASKED_ATTR,
-    as_records,
-    build_frame,
-)
+from ._assemble import MASKED_ATTR
+from ._build import as_records, build_frame
 from ._wire import frame_from_models
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["customers_to_frame", "masked_columns"]
 
@@ -45,16 +40,14 @@ def customers_to_frame(customers: Any, *, mask: bool = True) -> pd.DataFrame:
         ['Austin', '•••••••6790']
     """
     records = as_records(customers)
-    if records and type(records[0]) is Customer and all(type(c) is Customer for c in records):
-        frame = frame_from_models(records, mask=mask)
-        if frame is not None:
-            return frame
-    return build_frame(records, mask=mask)
+    with paused_gc():
+        if records and type(records[0]) is Customer and all(type(c) is Customer for c in records):
+            frame = frame_from_models(records, mask=mask)
+            if frame is not None:
+                return frame
+        return build_frame(records, mask=mask)
 
 
 def masked_columns(frame: pd.DataFrame) -> frozenset[str]:
     """The columns a frame shows masked (from ``frame.attrs["trustly_nb.masked"]``)."""
     return frozenset(str(name) for name in frame.attrs.get(MASKED_ATTR) or ())
-
-
-# --- internals -----------------------------------------------------------------------

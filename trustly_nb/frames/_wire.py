@@ -10,16 +10,16 @@ answer, the client gives models instead and the frame is built from them.
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import is_, itemgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 from pydantic import BaseModel
 
-from ..client import Columns, customer_columns
+from ..client.columns import Column, Columns, TableColumn, customer_columns, table_of, values_of
 from ..models import Customer
-from ._build import DOCUMENTED_COLUMNS, INDEX_NAME, NESTED, _ordered, _take, assemble, build_frame
+from ._assemble import INDEX_NAME, assemble
+from ._build import DOCUMENTED_COLUMNS, NESTED, _ordered, _take, build_frame
 from ._cells import NAN
 
 if TYPE_CHECKING:
@@ -71,8 +71,8 @@ def customers_frame(
 
 
 def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
-    """The frame of decoded customers (NaN-filled, see ``customer_columns``), laid out as
-    the build from their models lays it out."""
+    """The frame of decoded customers (NaN for a missing key, see ``customer_columns``;
+    None for a null), laid out as the build from their models lays it out."""
     if not data.n:
         return build_frame([], mask=mask)
     columns: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)
@@ -90,12 +90,12 @@ def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
     extras.update(nested_extras)
     custom: dict[str, Any] = {}
     for head, objects in data.objects.items():
-        dicts = [_EMPTY if value is NAN else value for value in objects]
+        dicts = [value if value.__class__ is dict else _EMPTY for value in values_of(objects)]
         for key in _ordered(set().union(*dicts).difference(NESTED.get(head, ()))):
             custom[f"{head}.{key}"] = _take(dicts, key)
     if INDEX_NAME not in columns:
         columns[INDEX_NAME] = None
-    return assemble(columns, extras, custom, data.n, mask=mask)
+    return assemble(columns, extras, custom, data.n, mask=mask, nulls=data.nulls)
 
 
 # --- from models already in hand ---------------------------------------------------------
@@ -106,32 +106,25 @@ def _aliases(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(fields), tuple(info.alias or name for name, info in fields.items())
 
 
-def _nan_column(values: Any) -> list[Any]:
-    column = list(values)
-    if True in map(is_, column, repeat(None)):
-        return [NAN if value is None else value for value in column]
-    return column
-
-
-def _extras_of(models: list[Any]) -> dict[str, list[Any]]:
-    """Fields the schema does not list, by name, NaN where a model lacks one."""
+def _extras_of(models: list[Any]) -> dict[str, Column]:
+    """Fields the schema does not list, by name, None where a model lacks one."""
     extras = [m.__pydantic_extra__ if m is not None else None for m in models]
     names = set().union(*(extra for extra in extras if extra))
-    return {
-        name: [NAN if not e or e.get(name) is None else e[name] for e in extras] for name in names
-    }
+    return {name: [e.get(name) if e else None for e in extras] for name in names}
 
 
 def _model_columns(
     models: list[Any], model: type[BaseModel]
-) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
-    """(documented fields by wire name, extra fields) of models of one type (or None)."""
+) -> tuple[dict[str, Column], dict[str, Column]]:
+    """(documented fields by wire name, extra fields) of models of one type (or None),
+    None where a model has no value."""
     names, wires = _aliases(model)
     empty = dict.fromkeys(names)
-    dicts = [m.__dict__ if m is not None else empty for m in models]
-    rows = list(map(itemgetter(*names), dicts))
-    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    documented = dict(zip(wires, map(_nan_column, transposed), strict=True))
+    dicts = (m.__dict__ if m is not None else empty for m in models)
+    table = table_of(map(itemgetter(*names), dicts), len(models), len(names))
+    documented: dict[str, Column] = {
+        wire: TableColumn(table, position) for position, wire in enumerate(wires)
+    }
     return documented, _extras_of(models)
 
 
@@ -145,26 +138,26 @@ def frame_from_models(customers: list[Customer], *, mask: bool) -> pd.DataFrame 
         documented, extras = _model_columns(customers, Customer)
     except (AttributeError, KeyError, TypeError):
         return None
-    nested: dict[str, dict[str, list[Any]]] = {}
-    objects: dict[str, list[Any]] = {}
-    fields: dict[str, list[Any]] = {}
+    nested: dict[str, dict[str, Column]] = {}
+    objects: dict[str, Column] = {}
+    fields: dict[str, Column] = {}
     for name, info in Customer.model_fields.items():
         wire = info.alias or name
         column = documented[wire]
         inner = _nested_model(info.annotation)
         if inner is not None:
-            objs = [None if value is NAN else value for value in column]
+            objs = list(values_of(column))
             if not all(value is None or type(value) is inner for value in objs):
                 return None
             sub, sub_extras = _model_columns(objs, inner)
             nested[wire] = {**sub, **sub_extras}
         elif wire in NESTED:
-            if not all(value is NAN or type(value) is dict for value in column):
+            if not all(value is None or type(value) is dict for value in values_of(column)):
                 return None
             objects[wire] = column
         else:
             fields[wire] = column
-    data = Columns(len(customers), fields, nested, objects, extras)
+    data = Columns(len(customers), fields, nested, objects, extras, nulls=True)
     return frame_from_columns(data, mask=mask)
 
 
