@@ -112,3 +112,27 @@ def test_an_undocumented_nested_key_the_customer_has_may_be_changed():
     """address.county is not in the schema, but a customer that has it may change it."""
     current = {**CURRENT, "address": {**CURRENT["address"], "county": "Travis"}}
     assert normalize_changes({"address.county": "Hays"}, current) == {"address": {"county": "Hays"}}
+
+
+def test_merge_shares_nothing_mutable_with_its_inputs():
+    """The payload is a deep copy: changing it (or the masked-key removal inside merge)
+    never reaches the current customer or the change set."""
+    current = {"name": "Ada", "address": {"country": "US", "zip": "#####6790"},
+               "customData": {"tags": ["a", {"deep": 1}]}}  # fmt: skip
+    changes = {"customData": {"more": [1, 2]}}
+    payload, _ = merge(current, changes)
+    payload["customData"]["tags"][1]["deep"] = 2
+    payload["customData"]["more"].append(3)
+    payload["address"]["city"] = "Austin"
+    assert current == {"name": "Ada", "address": {"country": "US", "zip": "#####6790"},
+                       "customData": {"tags": ["a", {"deep": 1}]}}  # fmt: skip
+    assert changes == {"customData": {"more": [1, 2]}}
+    assert "zip" not in payload["address"]  # masked and not set: left out
+
+
+def test_flatten_reads_any_mapping_and_keeps_empty_objects():
+    """Mappings of any type nest; an empty object stays one field; text is never split."""
+    from types import MappingProxyType
+
+    customer = {"address": MappingProxyType({"city": "Austin"}), "customData": {}, "name": "Ada"}
+    assert flatten(customer) == {"address.city": "Austin", "customData": {}, "name": "Ada"}

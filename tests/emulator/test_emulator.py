@@ -697,3 +697,21 @@ def test_cli_prints_url_and_credentials_and_stops_on_ctrl_c() -> None:
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_answers_carry_the_current_date_and_compact_json(emu: Emulator, http: requests.Session):
+    """Each answer has an HTTP-date of now (formatted once a second, so still current) and a
+    compact UTF-8 JSON body."""
+    import email.utils
+    import time
+
+    emu.put({**valid_customer(), "customerId": "77", "name": "Zoë"})
+    for attempt in range(2):
+        if attempt:
+            time.sleep(1.05 - time.time() % 1)  # the next answer falls in a later second
+        before = time.time()
+        response = http.get(f"{emu.base_url}/customers/77")
+        after = time.time()
+        when = email.utils.parsedate_to_datetime(response.headers["Date"]).timestamp()
+        assert int(before) <= when <= after
+    assert response.content.startswith(b'{"customer":{"customerId":"77","name":"Zo\xc3\xab"')

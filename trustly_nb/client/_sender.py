@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ..errors import CassetteError, RequestInfo
+from ._prepare import builds_like_requests, prepare, send_settings
 from ._source import response_source
 from ._transport import (
     Retry,
@@ -101,22 +102,27 @@ def send(
     """Send one request with the client's retry policy; ``read`` turns a 2xx into a result."""
     url = f"{client.base_url}{path}"
     info = RequestInfo(method, urlsplit(url).path)
-    env = client._environment
+    env, session = client._environment, client._session
     attempt = 0
     while True:
         started = time.perf_counter()
         try:
-            response = client._session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                timeout=client.timeout,
-                stream=stream,
-                proxies=env.proxies,
-                verify=env.verify,
-                cert=env.cert,
-            )
+            if builds_like_requests(session):  # the same request, without the generic merges
+                prepared = prepare(session, method, url, params, json)
+                settings = send_settings(session, env, timeout=client.timeout, stream=stream)
+                response = session.send(prepared, **settings)
+            else:
+                response = session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    timeout=client.timeout,
+                    stream=stream,
+                    proxies=env.proxies,
+                    verify=env.verify,
+                    cert=env.cert,
+                )
             client._last_source = response_source(response, client.environment, client.base_url)
             status = response.status_code
             result = read(response, info) if 200 <= status < 300 else None

@@ -290,7 +290,8 @@ class Emulator:
             reply = self._error(401, ACCESS_CONTROL, 375, "Access not authorized")
             reply.headers = {"WWW-Authenticate": 'Basic realm="trustly_nb-emulator"'}
             return reply
-        reply = self._route(method, path, parse_qs(query, keep_blank_values=True), body)
+        params = parse_qs(query, keep_blank_values=True) if query else {}
+        reply = self._route(method, path, params, body)
         reply.cut = fault is not None and fault.cut
         return reply
 

@@ -14,6 +14,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ logger = logging.getLogger("trustly_nb.emulator")
 
 
 _HTML_500 = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+# One encoder for every reply: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Reply:
     @classmethod
     def json(cls, status: int, value: Any) -> Reply:
         """A JSON answer, written compactly (the emulator's normal replies)."""
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        body = _ENCODER.encode(value).encode()
         return cls(status, body, "application/json")
 
     @classmethod
@@ -188,6 +191,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return cast(Server, self.server).server_header
+
+    _date: tuple[int, str] = (0, "")  # the Date header of the current second
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        # Formatted once a second rather than once a response (email.utils is not cheap).
+        second, text = _Handler._date
+        now = int(time.time())
+        if now != second:
+            text = super().date_time_string(now)
+            _Handler._date = (now, text)
+        return text
 
     def log_message(self, format: str, *args: Any) -> None:
         if logger.isEnabledFor(logging.DEBUG):

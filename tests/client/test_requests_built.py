@@ -1,0 +1,151 @@
+"""What reaches the wire: the client's requests are the ones ``requests.Session.request``
+would send, built without its generic per-request merges (client/_prepare.py).
+
+A loopback server records each request's line, headers and body; the same call made through
+a plain ``Session.request`` on an identically configured session is the reference.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+
+import trustly_nb as tnb
+
+_CUSTOMER = {"customerId": "42", "name": "Ada", "email": "ada@example.com",
+             "phone": "+15555550100", "address": {"country": "US"}}  # fmt: skip
+
+
+class _Recorder(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+        self.set_cookie: str | None = None
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/api/v1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self) -> None:
+        server: _Recorder = self.server  # type: ignore[assignment]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        server.seen.append(
+            {"line": self.requestline, "headers": dict(self.headers.items()), "body": body}
+        )
+        listing = self.path.partition("?")[0].endswith("/customers")
+        answer = {"customers": [_CUSTOMER]} if listing else {"customer": _CUSTOMER}
+        payload = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        if server.set_cookie:
+            self.send_header("Set-Cookie", server.set_cookie)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _answer  # noqa: N815
+
+
+@pytest.fixture
+def recorder() -> Iterator[_Recorder]:
+    server = _Recorder()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _configured(session: requests.Session) -> requests.Session:
+    session.headers["X-Trace"] = "notebook-7"
+    session.cookies.set("lb", "node-3")
+    return session
+
+
+def test_requests_are_the_ones_session_request_would_send(recorder):
+    """Same request line, headers (session headers, Basic auth, cookies) and body bytes as
+    ``requests.Session.request`` sends for the same call."""
+    with tnb.Client("id", "key", base_url=recorder.base_url,
+                    session=_configured(requests.Session())) as client:  # fmt: skip
+        client.get_customer("42")
+        client.update_customer("42", email="new@example.com")
+        client.list_customers(external_id="ext 1", progress=False)
+    ours, recorder.seen = recorder.seen, []
+    posted = json.loads(ours[2]["body"])
+    root = recorder.base_url
+    with _configured(requests.Session()) as plain:
+        plain.auth = ("id", "key")
+        plain.headers.update({"Accept": "application/json",
+                              "User-Agent": f"trustly_nb/{tnb.__version__}"})  # fmt: skip
+        for _ in range(2):
+            plain.request("GET", f"{root}/customers/42", timeout=30)
+        plain.request("POST", f"{root}/customers/42", json=posted, timeout=30)
+        plain.request("GET", f"{root}/customers", params={"externalId": "ext 1"}, timeout=30)
+    assert posted["email"] == "new@example.com"
+    assert [r["line"] for r in ours] == [r["line"] for r in recorder.seen]
+    assert [r["headers"] for r in ours] == [r["headers"] for r in recorder.seen]
+    assert [r["body"] for r in ours] == [r["body"] for r in recorder.seen]
+
+
+def test_session_params_and_response_hooks_still_apply(recorder):
+    """Params set on the session are merged into the query; its response hooks run."""
+    session = requests.Session()
+    session.params = {"tenant": "t1"}
+    answered: list[int] = []
+    session.hooks["response"].append(
+        lambda response, **kwargs: answered.append(response.status_code)
+    )
+    with tnb.Client("id", "key", base_url=recorder.base_url, session=session) as client:
+        client.get_customer("42")
+        client.list_customers(external_id="e", progress=False)
+    assert [r["line"].split()[1] for r in recorder.seen] == [
+        "/api/v1/customers/42?tenant=t1",
+        "/api/v1/customers?tenant=t1&externalId=e",
+    ]
+    assert answered == [200, 200]
+
+
+def test_a_cookie_the_server_sets_is_sent_back(recorder):
+    """The session keeps a cookie from an answer and sends it with the next request."""
+    recorder.set_cookie = "AWSALB=abc; Path=/"
+    with tnb.Client("id", "key", base_url=recorder.base_url) as client:
+        client.get_customer("42")
+        recorder.set_cookie = None
+        client.get_customer("42")
+    assert "Cookie" not in recorder.seen[0]["headers"]
+    assert recorder.seen[1]["headers"]["Cookie"] == "AWSALB=abc"
+
+
+def test_a_session_that_makes_requests_its_own_way_is_used_as_it_is(recorder):
+    """A session class overriding ``request`` gets every request through it."""
+
+    class Counting(requests.Session):
+        calls = 0
+
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            Counting.calls += 1
+            return super().request(*args, **kwargs)
+
+    with tnb.Client("id", "key", base_url=recorder.base_url, session=Counting()) as client:
+        client.get_customer("42")
+        client.update_customer("42", email="new@example.com")
+    assert Counting.calls == 3  # get; get → post
+    assert [r["line"].split()[0] for r in recorder.seen] == ["GET", "GET", "POST"]
