@@ -19,7 +19,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
@@ -352,8 +353,28 @@ def validate_payload(payload: Mapping[str, Any]) -> None:
     """
     if not isinstance(payload, Mapping):
         raise ValidationError([("customer", f"must be an object, got {type(payload).__name__}")])
+    problems: list[tuple[str, str]] = []
     try:
         _STRICT_CUSTOMER.model_validate(payload, by_alias=True)
     except PydanticValidationError as exc:
         problems = [_describe(err) for err in exc.errors(include_url=False)]
-        raise ValidationError(problems) from None
+    # JSON has no NaN or Infinity: requests would refuse the body only once it is sent,
+    # as a transport error that hides which field it was (customData may hold anything).
+    problems += [
+        (field, f"must be a finite number (JSON has no {value!r}); remove it or set a number")
+        for field, value in _non_finite(payload, "")
+    ]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _non_finite(value: Any, path: str) -> Iterator[tuple[str, float]]:
+    """``(dotted path, value)`` of every NaN or infinite float inside a JSON value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path or "customer", value
+    elif isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from _non_finite(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for i, inner in enumerate(value):
+            yield from _non_finite(inner, f"{path}[{i}]")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,6 +86,19 @@ def test_validation_names_every_failing_field_at_once():
     }  # fmt: skip
     assert "Nothing was sent" in str(info.value)
     assert "address.zip must be at least 5" in str(info.value)
+
+
+def test_nan_and_infinity_are_refused_before_sending_with_their_field(emu, client):
+    """JSON has no NaN or Infinity: the field is named, and nothing reaches the server
+    (requests would refuse the body only after the connection, as a transport error)."""
+    (target,) = [c for c in client.list_customers() if c.customer_id][:1]
+    with pytest.raises(tnb.ValidationError) as info:
+        client.update_customer(
+            target.customer_id, customData={"score": math.nan, "tags": [1, math.inf]}
+        )
+    assert set(info.value.fields) == {"customData.score", "customData.tags[1]"}
+    assert "finite number" in str(info.value)
+    assert client.get_customer(target.customer_id) == target
 
 
 def test_required_field_cannot_be_removed_with_null():
