@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import is_not, itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from pydantic import BaseModel
@@ -30,11 +30,15 @@ from pydantic import BaseModel
 from ..models import Customer
 from ._structs import FIELDS, NESTED, STRICT, Plan, body_type, learn
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = [
     "Decoded",
     "decode",
     "has_nulls",
     "paused_gc",
+    "table_of",
     "text",
     "to_models",
 ]
@@ -121,6 +125,18 @@ def _consume(iterator: Iterator[Any]) -> None:
     deque(iterator, maxlen=0)
 
 
+def table_of(rows: Iterable[Iterable[Any]], n: int, width: int) -> np.ndarray[Any, Any]:
+    """``n`` rows of ``width`` values as a row-major 2-D object array, in one pass.
+
+    ``fromiter`` keeps a list or a dict in a cell as one value (``np.array`` would
+    nest it).
+    """
+    import numpy as np  # only here: a client that never lists customers needs no numpy
+
+    flat = np.fromiter(chain.from_iterable(rows), dtype=object, count=n * width)
+    return flat.reshape(n, width)
+
+
 def _patterns(rows: list[tuple[Any, ...]], width: int, missing: Any) -> tuple[list[int], list[Any]]:
     """Which keys each row lacks: a pattern number per row, and each pattern (a bool
     per key, True where it is ``missing``).
@@ -129,11 +145,10 @@ def _patterns(rows: list[tuple[Any, ...]], width: int, missing: Any) -> tuple[li
     read together, in C), and numbers the distinct patterns: twice as fast as a bytes
     key per row built in Python's C loops.
     """
-    import numpy as np  # only here: a client that never lists customers needs no numpy
+    import numpy as np
 
-    flat = np.fromiter(chain.from_iterable(rows), dtype=object, count=len(rows) * width)
     # == on JSON's values (text, numbers, objects) against None or UNSET is identity.
-    gone = (flat == missing).reshape(len(rows), width)
+    gone = table_of(rows, len(rows), width) == missing
     packed = np.packbits(gone, axis=1)
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     distinct, numbers = np.unique(keys, return_inverse=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 from operator import is_, is_not
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..models import Customer
 from ._customers import fetch_customers, slow_models
-from ._decode import Decoded, decode, paused_gc, text
+from ._decode import Decoded, decode, paused_gc, table_of, text
 from ._progress import Progress
 from ._structs import FIELDS, NESTED, OBJECT, Plan
 
@@ -87,16 +87,6 @@ class Columns:
     objects: dict[str, Column]
     extras: dict[str, Column]
     nulls: bool = True
-
-
-def table_of(rows: Iterable[Iterable[Any]], n: int, width: int) -> np.ndarray[Any, Any]:
-    """``n`` rows of ``width`` values as a row-major 2-D object array, in one pass.
-
-    ``fromiter`` keeps a list or a dict in a cell as one value (``np.array`` would
-    nest it).
-    """
-    flat = np.fromiter(chain.from_iterable(rows), dtype=object, count=n * width)
-    return flat.reshape(n, width)
 
 
 def _table(items: list[Any], width: int, fill: Any) -> np.ndarray[Any, Any]:
