@@ -111,7 +111,10 @@ def _clean(rows: np.ndarray[Any, Any], names: list[str], *, mask: bool, nulls: b
         for position, name in enumerate(names):
             if name in MASKABLE:
                 column = rows[:, position]
-                column[:] = np.fromiter(mask_values(column, mask_cell), object, len(column))
+                shown = ~pd.isna(column)  # a missing value stays as it is, unmasked
+                if shown.any():
+                    masked = mask_values(column[shown], mask_cell)
+                    column[shown] = np.fromiter(masked, dtype=object, count=len(masked))
 
 
 def timestamps(column: Sequence[Any] | np.ndarray[Any, Any]) -> pd.api.extensions.ExtensionArray:
