@@ -137,26 +137,29 @@ def table_of(rows: Iterable[Iterable[Any]], n: int, width: int) -> np.ndarray[An
     return flat.reshape(n, width)
 
 
-def _patterns(rows: list[tuple[Any, ...]], width: int, missing: Any) -> tuple[list[int], list[Any]]:
-    """Which keys each row lacks: a pattern number per row, and each pattern (a bool
-    per key, True where it is ``missing``).
+def _patterns(
+    rows: Iterable[Iterable[Any]], n: int, names: tuple[str, ...], missing: Any
+) -> tuple[list[int], list[bytes], list[tuple[str, ...]]]:
+    """Which keys each row has: a pattern number per row, and per pattern a selector
+    (1 where the key is present) and the names present.
 
-    numpy compares the rows' values laid out row after row (each customer's values are
-    read together, in C), and numbers the distinct patterns: twice as fast as a bytes
-    key per row built in Python's C loops.
+    Customers of one answer share a few patterns of missing keys, so the names are
+    worked out once per pattern. numpy compares the rows' values laid out row after
+    row (each customer's values read together, in C) and numbers the distinct
+    patterns: twice as fast as a bytes key per row built in Python's C loops.
     """
     import numpy as np
 
     # == on JSON's values (text, numbers, objects) against None or UNSET is identity.
-    gone = table_of(rows, len(rows), width) == missing
+    gone = table_of(rows, n, len(names)) == missing
     packed = np.packbits(gone, axis=1)
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     distinct, numbers = np.unique(keys, return_inverse=True)
-    patterns = [
-        np.unpackbits(np.frombuffer(key.tobytes(), dtype=np.uint8))[:width].tolist()
+    selectors = [
+        bytes(1 - np.unpackbits(np.frombuffer(key.tobytes(), dtype=np.uint8))[: len(names)])
         for key in distinct
     ]
-    return numbers.tolist(), patterns
+    return numbers.tolist(), selectors, [tuple(compress(names, these)) for these in selectors]
 
 
 def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) -> list[Any]:
@@ -172,16 +175,13 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     extra = plan.extras_of(model)
     names = (*attrs, *(wire for _, wire in extra))
     n = len(items)
-    rows = list(map(_astuple, items))
-    keys, patterns = _patterns(rows, len(names), missing)
-    # Customers of one answer share a few patterns of missing keys: the names present,
-    # and where their values are, are worked out once per pattern.
-    selectors = [bytes(1 - gone for gone in pattern) for pattern in patterns]
-    named = [tuple(compress(names, selector)) for selector in selectors]
-    present = [frozenset(these) for these in named]
+    rows: list[tuple[Any, ...]] = []
     if missing is None and not extra:
         dicts = list(map(_asdict, items))
+        keys, selectors, named = _patterns(map(dict.values, dicts), n, names, missing)
     else:
+        rows = list(map(_astuple, items))
+        keys, selectors, named = _patterns(rows, n, names, missing)
         # Each __dict__ starts as a copy of one all-None dict (a copy of a dict of the
         # same keys is a memcpy) and takes only the values present: no resizing. zip
         # stops at the documented names; the extra fields' values come after them.
@@ -189,6 +189,7 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
         dicts = list(map(dict.copy, repeat(dict.fromkeys(attrs), n)))
         values = map(compress, rows, map(selectors.__getitem__, keys))
         _consume(map(dict.update, dicts, map(zip, map(documented.__getitem__, keys), values)))
+    present = [frozenset(these) for these in named]
     for spec in specs:
         if (model, spec.attr) in plan.numbers:
             column = list(map(text, map(itemgetter(spec.attr), dicts)))
