@@ -18,7 +18,8 @@ process on dicts already in memory, ``customers_to_frame`` against ``json_normal
 alone and against ``json_normalize`` plus what a user adds to get the same frame (the
 documented columns, the ``customerId`` index, ``datetime64[ms, UTC]`` timestamps).
 
-Run: ``python benchmarks/wire_frame.py [--sizes 10000 100000 1000000] [--repeat 3]``.
+Run: ``python benchmarks/wire_frame.py [--sizes 10000 100000 1000000] [--repeat 3]
+[--shapes sparse seed dense] [--variants ...] [--dicts 100000]``.
 Nothing is asserted; this prints tables.
 """
 
@@ -217,12 +218,14 @@ def run(variant: str, base: str) -> dict[str, float]:
     return result
 
 
-def wire_table(sizes: list[int], repeat: int, variants: tuple[str, ...]) -> None:
+def wire_table(
+    sizes: list[int], repeat: int, variants: tuple[str, ...], shapes: tuple[str, ...]
+) -> None:
     print(f"Over loopback, a fresh process per run, median of {repeat} (seconds; +MB peak RSS)")
     names = "".join(f"{v:>24}" for v in variants)
     print(f"{'customers':>10} {'shape':>7}{names}   frame×  list×  models/json")
     for n in sizes:
-        for shape in SHAPES:
+        for shape in shapes:
             bodies = {shape: body_of(shape, n)}
             with serve(bodies) as server:
                 base = f"{server}/{shape}"
@@ -265,14 +268,14 @@ def _normalize_as_documented(records: list[dict[str, Any]]) -> Any:
     return frame.set_index("customerId")
 
 
-def dicts_table(n: int, repeat: int) -> None:
+def dicts_table(n: int, repeat: int, shapes: tuple[str, ...]) -> None:
     import pandas as pd
 
     from trustly_nb import customers_to_frame
 
     print(f"\nFrom dicts already in memory, {n:,} customers, best of {repeat}")
     print(f"{'shape':>7} {'json_normalize':>15} {'+ reindex, times':>17} {'to_frame':>9}   ratios")
-    for shape in SHAPES:
+    for shape in shapes:
         records = customers(shape, n)
         customers_to_frame(records[:100])
         timings = [float("inf")] * 3
@@ -300,6 +303,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=SHAPES)
     parser.add_argument("--dicts", type=int, default=100_000, help="0: skip that table")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -307,9 +311,9 @@ def main() -> None:
         child(*args.child)
         return
     print(f"Python {sys.version.split()[0]}")
-    wire_table(args.sizes, args.repeat, tuple(args.variants))
+    wire_table(args.sizes, args.repeat, tuple(args.variants), tuple(args.shapes))
     if args.dicts:
-        dicts_table(args.dicts, args.repeat)
+        dicts_table(args.dicts, args.repeat, tuple(args.shapes))
 
 
 if __name__ == "__main__":
