@@ -300,7 +300,7 @@ def dicts_table(n: int, repeat: int, shapes: tuple[str, ...]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=SHAPES)
@@ -311,7 +311,8 @@ def main() -> None:
         child(*args.child)
         return
     print(f"Python {sys.version.split()[0]}")
-    wire_table(args.sizes, args.repeat, tuple(args.variants), tuple(args.shapes))
+    if args.sizes:  # --sizes with none: only the table from dicts
+        wire_table(args.sizes, args.repeat, tuple(args.variants), tuple(args.shapes))
     if args.dicts:
         dicts_table(args.dicts, args.repeat, tuple(args.shapes))
 
