@@ -27,7 +27,9 @@ import pandas as pd
 
 from ..client.columns import TableColumn
 from ..models import (
+    ADDRESS_FIELDS,
     CUSTOMER_FIELDS,
+    DRIVER_LICENSE_FIELDS,
     FREE_FORM_FIELDS,
     NESTED_FIELDS,
     Customer,
@@ -136,52 +138,57 @@ def _as_dicts(objs: list[Any]) -> tuple[list[dict[str, Any]], list[Any]]:
     return dicts, odd if any(value is not NAN for value in odd) else []
 
 
+def _values(obj: Any, keys: tuple[str, ...], missing: tuple[float, ...]) -> Iterable[Any]:
+    if isinstance(obj, Mapping):
+        return map(obj.get, keys, missing)
+    return missing
+
+
 def _extract(
     records: list[dict[str, Any]], top: tuple[str, ...]
-) -> tuple[
-    list[Any], tuple[str, ...], dict[str, list[dict[str, Any]]], dict[str, Any], dict[str, set[str]]
-]:
-    """The records' values row after row, and what the rows hold.
-
-    Returns ``(values, layout, objects, strays, keys)``: the values of the top-level keys
-    ``top`` and of the documented address / driverLicense keys some customer has, row
-    after row; their column names in that order; each object field's values as dicts
-    (empty where a customer has none); and the object fields where some customer holds
-    something else (text, a number), by name, NaN for the rest; and the keys found in
-    each object field.
+) -> tuple[list[Any], dict[str, list[Any]], bool]:
+    """One pass over the records: the top-level and documented address / driverLicense
+    values row after row (``flat[i::width]`` is a column), the nested objects for a
+    second look, and whether any nested value is not a plain dict (null, text, another
+    mapping).
 
     Row by row, not column by column: each record's hash table is read once while it
     is in the CPU cache, and ``extend(map(get, ...))`` keeps the inner loops in C.
     """
-    objects: dict[str, list[dict[str, Any]]] = {}
-    strays: dict[str, Any] = {}
-    for head in NESTED:
-        values = list(map(dict.get, records, repeat(head), repeat(_EMPTY)))
-        if set(map(type, values)) != {dict}:  # null, text, another mapping
-            values, found = _as_dicts(values)
-            if found:
-                strays[head] = found
-        objects[head] = values
-    keys = {head: set().union(*objs) for head, objs in objects.items()}
-    inner = {
-        head: tuple(key for key in NESTED[head] if key in keys[head]) for head in NESTED_FIELDS
-    }
     flat: list[Any] = []
     extend = flat.extend
+    nested: dict[str, list[Any]] = {head: [] for head in NESTED}
+    add_address = nested["address"].append
+    add_licence = nested["driverLicense"].append
+    add_custom = nested["customData"].append
     top_na = (NAN,) * len(top)
-    address_keys, licence_keys = inner["address"], inner["driverLicense"]
-    address_na, licence_na = (NAN,) * len(address_keys), (NAN,) * len(licence_keys)
-    rows = zip(records, objects["address"], objects["driverLicense"], strict=True)
-    for record, address, licence in rows:
-        extend(map(record.get, top, top_na))
-        extend(map(address.get, address_keys, address_na))
-        extend(map(licence.get, licence_keys, licence_na))
-    layout = (
-        *top,
-        *(f"address.{key}" for key in address_keys),
-        *(f"driverLicense.{key}" for key in licence_keys),
-    )
-    return flat, layout, objects, strays, keys
+    address_keys, address_na = ADDRESS_FIELDS, (NAN,) * len(ADDRESS_FIELDS)
+    licence_keys, licence_na = DRIVER_LICENSE_FIELDS, (NAN,) * len(DRIVER_LICENSE_FIELDS)
+    odd = False
+    for record in records:
+        get = record.get
+        extend(map(get, top, top_na))
+        address = get("address", _EMPTY)
+        add_address(address)
+        if address.__class__ is dict:
+            extend(map(address.get, address_keys, address_na))
+        else:
+            odd = True
+            extend(_values(address, address_keys, address_na))
+        licence = get("driverLicense", _EMPTY)
+        add_licence(licence)
+        if licence is _EMPTY:  # most customers have none
+            extend(licence_na)
+        elif licence.__class__ is dict:
+            extend(map(licence.get, licence_keys, licence_na))
+        else:
+            odd = True
+            extend(_values(licence, licence_keys, licence_na))
+        custom = get("customData", _EMPTY)
+        add_custom(custom)
+        if custom.__class__ is not dict:
+            odd = True
+    return flat, nested, odd
 
 
 def _ordered(keys: Iterable[Any]) -> list[Any]:
@@ -208,7 +215,12 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
     documented_top = [key for key in CUSTOMER_FIELDS if key in present and key not in NESTED]
     extra_top = _ordered(present.difference(CUSTOMER_FIELDS, NESTED))
     top = (*documented_top, *extra_top)
-    flat, layout, objects, strays, keys = _extract(records, top)
+    flat, nested, odd = _extract(records, top)
+    layout = (
+        *top,
+        *(f"address.{key}" for key in ADDRESS_FIELDS),
+        *(f"driverLicense.{key}" for key in DRIVER_LICENSE_FIELDS),
+    )
     columns: dict[str, Any] = dict.fromkeys(DOCUMENTED_COLUMNS)  # None: no customer has it
     extras: dict[str, Any] = {}
     table = np.fromiter(flat, dtype=object, count=len(flat)).reshape(len(records), len(layout))
@@ -220,9 +232,10 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
     for head, documented in NESTED.items():
         if head not in present:
             continue
-        if head in strays:
-            extras[head] = strays[head]
-        for key in _ordered(keys[head].difference(documented)):
+        objs, strays = _as_dicts(nested[head]) if odd else (nested[head], [])
+        if strays:
+            extras[head] = strays
+        for key in _ordered(set().union(*objs).difference(documented)):
             target = custom if head == "customData" else extras
-            target[f"{head}.{key}"] = _take(objects[head], key)
+            target[f"{head}.{key}"] = _take(objs, key)
     return assemble(columns, extras, custom, len(records), mask=mask)
