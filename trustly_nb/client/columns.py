@@ -117,20 +117,13 @@ def _split(
                 (v if v is fill else text(v) for v in column), dtype=object, count=len(column)
             )
         documented[spec.wire] = TableColumn(table, position)
+    # An extra field some item has: a value that is not the fill (a null is None here).
     found: dict[str, Column] = {
         wire: TableColumn(table, position)
         for position, (_, wire) in enumerate(extras, start=len(specs))
         if True in map(is_not, table[:, position], repeat(fill))
-        or _had_key(items, wire, model, plan, fill)
     }
     return documented, found
-
-
-def _had_key(items: list[Any], wire: str, model: type[BaseModel], plan: Plan, fill: Any) -> bool:
-    """Whether some item has the extra field ``wire`` (an explicit null counts)."""
-    attr = {w: a for a, w in plan.extras_of(model)}[wire]
-    objects = (item for item in items if item is not fill and item is not None)
-    return any(getattr(item, attr) is None for item in objects)
 
 
 def columns(decoded: Decoded) -> Columns:
