@@ -146,7 +146,8 @@ def _patterns(
     Customers of one answer share a few patterns of missing keys, so the names are
     worked out once per pattern. numpy compares the rows' values laid out row after
     row (each customer's values read together, in C) and numbers the distinct
-    patterns: twice as fast as a bytes key per row built in Python's C loops.
+    patterns: 0.16 s at 100k sparse customers on the development machine, against
+    0.19 s for a bytes key per row built in Python's C loops.
     """
     import numpy as np
 

@@ -1,10 +1,12 @@
 """The customers frame from its columns: the last step of every build.
 
 The build from dicts (``_build``), from the wire and from models (``_wire``) each read
-the customers into columns; :func:`assemble` turns those into the frame. The object
-columns go into one 2-D array, filled in one pass and handed to pandas as the frame's
-block (``pandas.api.internals.create_dataframe_from_blocks``), so no column is copied
-again to consolidate them; the timestamps are one ``datetime64[ms, UTC]`` block each.
+the customers into columns, most of them columns of row-major tables; :func:`assemble`
+turns those into the frame. The object columns of each table are gathered row by row
+into one block (the loose ones into one more, the ones no customer has into a block of
+NaN) and handed to pandas as they are
+(``pandas.api.internals.create_dataframe_from_blocks``), so no column is copied again
+to consolidate them; the timestamps are one ``datetime64[ms, UTC]`` block each.
 """
 
 from __future__ import annotations

@@ -141,9 +141,8 @@ def _model_columns(
         if name in touched or default is not None
     ]
     names = tuple(name for name, _ in kept)
-    dicts = map(
-        getattr, models, repeat("__dict__"), repeat(dict.fromkeys(names))
-    )  # None: no __dict__
+    # getattr's default stands in for a None (a customer without that object)
+    dicts = map(getattr, models, repeat("__dict__"), repeat(dict.fromkeys(names)))
     table = table_of(_rows(dicts, names, len(models)), len(models), len(names))
     documented: dict[str, Column] = {
         wire: TableColumn(table, position) for position, (_, wire) in enumerate(kept)
