@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from ..client.columns import Column, Columns, TableColumn, customer_columns, table_of, values_of
 from ..models import Customer
 from ._assemble import INDEX_NAME, assemble
-from ._build import DOCUMENTED_COLUMNS, NESTED, _ordered, _take, build_frame
+from ._build import DOCUMENTED_COLUMNS, NESTED, _ordered, build_frame, key_columns
 from ._cells import NAN
 
 if TYPE_CHECKING:
@@ -94,8 +94,9 @@ def frame_from_columns(data: Columns, *, mask: bool) -> pd.DataFrame:
     custom: dict[str, Any] = {}
     for head, objects in data.objects.items():
         dicts = [value if value.__class__ is dict else _EMPTY for value in values_of(objects)]
-        for key in _ordered(set().union(*dicts).difference(NESTED.get(head, ()))):
-            custom[f"{head}.{key}"] = _take(dicts, key)
+        keys = _ordered(set().union(*dicts).difference(NESTED.get(head, ())))
+        for key, column in key_columns(dicts, keys).items():
+            custom[f"{head}.{key}"] = column
     if INDEX_NAME not in columns:
         columns[INDEX_NAME] = None
     return assemble(columns, extras, custom, data.n, mask=mask, nulls=data.nulls)
