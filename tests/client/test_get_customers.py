@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import msgspec
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +25,7 @@ from tests.wire_data import (
     oracle_models,
 )
 from trustly_nb import emulator
-from trustly_nb.client._decode import decode
+from trustly_nb.client._decode import cells_are, decode
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -43,6 +45,21 @@ def test_the_fast_decoder_reads_every_shape_itself(shape):
     decoded = decode(body)
     assert decoded is not None
     assert decoded.nulls == (b"null" in body)
+
+
+_CELLS = st.sampled_from([None, msgspec.UNSET, float("nan"), 0, "", "null", [None], {}])
+
+
+@given(st.lists(_CELLS, max_size=40), st.sampled_from([None, msgspec.UNSET]))
+def test_cells_are_is_identity_cell_by_cell(cells, value):
+    table = np.empty(len(cells), dtype=object)
+    table[:] = cells  # a list in a cell stays one value
+    expected = [cell is value for cell in cells]
+    assert cells_are(table, value).tolist() == expected
+    assert cells_are(table[::2], value).tolist() == expected[::2]  # not contiguous
+    square = np.empty((len(cells) // 4, 4), dtype=object)
+    square[:] = table[: square.size].reshape(square.shape)
+    assert cells_are(square, value).reshape(-1).tolist() == expected[: square.size]
 
 
 def test_models_from_the_fast_path_behave_like_validated_ones(wire):

@@ -15,13 +15,15 @@ text, extra fields are kept, ``model_fields_set`` holds exactly the keys the JSO
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import is_not, itemgetter
+from operator import is_, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Decoded",
+    "cells_are",
     "decode",
     "has_nulls",
     "paused_gc",
@@ -47,6 +50,7 @@ _UNSET = msgspec.UNSET
 _astuple = msgspec.structs.astuple
 _asdict = msgspec.structs.asdict
 _setattr = object.__setattr__
+_POINTERS = sys.implementation.name == "cpython"  # see cells_are
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,25 @@ def table_of(rows: Iterable[Iterable[Any]], n: int, width: int) -> np.ndarray[An
     return flat.reshape(n, width)
 
 
+def cells_are(cells: np.ndarray[Any, Any], value: Any) -> np.ndarray[Any, Any]:
+    """``cell is value`` for every cell of an object array, as a bool array of its shape.
+
+    An object array holds its cells' addresses, and in CPython ``id()`` is an object's
+    address, so on CPython this compares machine integers: 2 ms for 2.5M cells on the
+    development machine, against 67 ms for ``cells == value`` (which asks every cell's
+    ``__eq__``, and answers an array for a cell that holds one) and 96 ms for a map of
+    ``operator.is_``, which is the way taken elsewhere.
+    """
+    import numpy as np
+
+    if _POINTERS and cells.dtype == object and cells.flags.c_contiguous and cells.size:
+        # A view of the cells' memory as integers, read while ``cells`` is alive here.
+        words = (ctypes.c_size_t * cells.size).from_address(cells.ctypes.data)
+        return (np.ctypeslib.as_array(words) == id(value)).reshape(cells.shape)
+    flags = np.fromiter(map(is_, cells.flat, repeat(value)), dtype=bool, count=cells.size)
+    return flags.reshape(cells.shape)
+
+
 def _patterns(
     rows: Iterable[Iterable[Any]], n: int, names: tuple[str, ...], missing: Any
 ) -> tuple[list[int], list[bytes], list[tuple[str, ...]]]:
@@ -151,8 +174,7 @@ def _patterns(
     """
     import numpy as np
 
-    # == on JSON's values (text, numbers, objects) against None or UNSET is identity.
-    gone = table_of(rows, n, len(names)) == missing
+    gone = cells_are(table_of(rows, n, len(names)), missing)
     packed = np.packbits(gone, axis=1)
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     distinct, numbers = np.unique(keys, return_inverse=True)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..models import Customer
 from ._customers import fetch_customers, slow_models
-from ._decode import Decoded, decode, paused_gc, table_of, text
+from ._decode import Decoded, cells_are, decode, paused_gc, table_of, text
 from ._progress import Progress
 from ._structs import FIELDS, NESTED, OBJECT, Plan
 
@@ -27,6 +27,7 @@ __all__ = [
     "Column",
     "Columns",
     "TableColumn",
+    "cells_are",
     "columns",
     "customer_columns",
     "table_of",

@@ -12,15 +12,14 @@ to consolidate them; the timestamps are one ``datetime64[ms, UTC]`` block each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, repeat
-from operator import is_
+from itertools import chain
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from pandas.api.internals import create_dataframe_from_blocks
 
-from ..client.columns import Column, TableColumn, table_of, values_of
+from ..client.columns import Column, TableColumn, cells_are, table_of, values_of
 from ..masking import mask_values
 from ..models import TIMESTAMP_FIELDS
 from ._cells import MASKABLE, NAN, _lenient_ms, is_na, mask_cell
@@ -102,13 +101,7 @@ def _clean(rows: np.ndarray[Any, Any], names: list[str], *, mask: bool, nulls: b
     assert rows.flags.c_contiguous  # so that the reshape below is a view
     if nulls:
         flat = rows.reshape(-1)
-        try:
-            # == None is identity for JSON's values, and numpy does it twice as fast as
-            # a map of operator.is_ ...
-            nones = flat == None  # noqa: E711
-        except (TypeError, ValueError):  # ... but a cell holding an array answers an array
-            nones = np.fromiter(map(is_, flat, repeat(None)), dtype=bool, count=flat.size)
-        flat[nones] = NAN
+        flat[cells_are(flat, None)] = NAN
     if mask:
         for position, name in enumerate(names):
             if name in MASKABLE:
