@@ -155,7 +155,8 @@ def cells_are(cells: np.ndarray[Any, Any], value: Any) -> np.ndarray[Any, Any]:
     if _POINTERS and cells.dtype == object and cells.flags.c_contiguous and cells.size:
         # A view of the cells' memory as integers, read while ``cells`` is alive here.
         words = (ctypes.c_size_t * cells.size).from_address(cells.ctypes.data)
-        return (np.ctypeslib.as_array(words) == id(value)).reshape(cells.shape)
+        same: np.ndarray[Any, Any] = np.ctypeslib.as_array(words) == id(value)
+        return same.reshape(cells.shape)
     flags = np.fromiter(map(is_, cells.flat, repeat(value)), dtype=bool, count=cells.size)
     return flags.reshape(cells.shape)
 
