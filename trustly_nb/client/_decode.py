@@ -199,10 +199,14 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     extra = plan.extras_of(model)
     names = (*attrs, *(wire for _, wire in extra))
     n = len(items)
-    rows: list[tuple[Any, ...]] = []
-    if missing is None and not extra:
+    tails: Iterable[tuple[Any, ...]]
+    if missing is None:
         dicts = list(map(_asdict, items))
         keys, selectors, named = _patterns(map(dict.values, dicts), n, names, missing)
+        # A Struct lists the fields the schema does not (x__0, ...) last: out of the
+        # dicts they go, one column each (the models keep them in __pydantic_extra__).
+        popped = [list(map(dict.pop, dicts, repeat(attr))) for attr, _ in extra]
+        tails = zip(*popped, strict=True)
     else:
         rows = list(map(_astuple, items))
         keys, selectors, named = _patterns(rows, n, names, missing)
@@ -213,6 +217,7 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
         dicts = list(map(dict.copy, repeat(dict.fromkeys(attrs), n)))
         values = map(compress, rows, map(selectors.__getitem__, keys))
         _consume(map(dict.update, dicts, map(zip, map(documented.__getitem__, keys), values)))
+        tails = map(itemgetter(slice(len(attrs), None)), rows)
     present = [frozenset(these) for these in named]
     for spec in specs:
         if (model, spec.attr) in plan.numbers:
@@ -227,7 +232,6 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     fields_set = list(map(set, map(present.__getitem__, keys)))
     extras: list[dict[str, Any]] = [{} for _ in range(n)]
     if extra:  # the fields the schema does not list sit after the documented ones
-        tails = map(itemgetter(slice(len(attrs), None)), rows)
         chosen = [selector[len(attrs) :] for selector in selectors]
         wires = [tuple(compress(names[len(attrs) :], these)) for these in chosen]
         values = map(compress, tails, map(chosen.__getitem__, keys))
