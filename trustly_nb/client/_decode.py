@@ -244,8 +244,8 @@ def _models(items: list[Any], model: type[BaseModel], plan: Plan, missing: Any) 
     # Structs hold the fields under their Python names, with the values the models'
     # validators produce for these types (tests compare with model_validate).
     slots: tuple[Iterable[Any], ...] = (dicts, fields_set, extras, repeat(None, n))
-    for setter, values in zip(_SLOTS, slots, strict=True):
-        _consume(map(setter, instances, values))
+    for setter, each in zip(_SLOTS, slots, strict=True):
+        _consume(map(setter, instances, each))
     return instances
 
 
