@@ -114,7 +114,7 @@ def _fields(model: type[BaseModel]) -> list[tuple[str, str, Any]]:
 def _extras_of(models: list[Any]) -> dict[str, Column]:
     """Fields the schema does not list, by name, None where a model lacks one."""
     extras = list(map(getattr, models, repeat("__pydantic_extra__"), repeat(None)))
-    names = set().union(*(extra for extra in extras if extra))
+    names = set().union(*filter(None, extras))
     return {name: [e.get(name) if e else None for e in extras] for name in names}
 
 
