@@ -7,7 +7,9 @@ pre-built bytes (shapes the emulator never sends) and from the emulator itself.
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import msgspec
 import numpy as np
@@ -25,7 +27,7 @@ from tests.wire_data import (
     oracle_models,
 )
 from trustly_nb import emulator
-from trustly_nb.client._decode import cells_are, decode
+from trustly_nb.client._decode import cells_are, decode, paused_gc
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -45,6 +47,41 @@ def test_the_fast_decoder_reads_every_shape_itself(shape):
     decoded = decode(body)
     assert decoded is not None
     assert decoded.nulls == (b"null" in body)
+
+
+class _Node:
+    pass
+
+
+def test_paused_gc_hands_what_it_built_to_the_oldest_generation():
+    """What is built during the pause is not walked again as young (it moves to the
+    oldest generation), and a cycle made there is still collected."""
+    with paused_gc():
+        assert not gc.isenabled()
+        built = [_Node() for _ in range(2000)]
+        cycle = _Node()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 700  # no young collection is due
+    oldest = {id(obj) for obj in gc.get_objects(generation=2)}
+    assert all(id(node) in oldest for node in built)
+    gc.collect()
+    assert gone() is None
+
+
+def test_paused_gc_leaves_a_programs_frozen_objects_frozen():
+    gc.freeze()  # as a server that forks does
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen
+        with paused_gc():
+            pass
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
 
 
 _CELLS = st.sampled_from([None, msgspec.UNSET, float("nan"), 0, "", "null", [None], {}])

@@ -80,6 +80,14 @@ def paused_gc() -> Iterator[None]:
 
     Each collection walks every tracked object; building a million models or columns
     would trigger hundreds of them and spend more time there than in the build.
+
+    At the end, everything the collector tracks moves to its oldest generation
+    (``gc.freeze()`` then ``gc.unfreeze()``, two list splices). Otherwise the first
+    allocation after the pause walks every object built during it as "young": 0.14 s
+    after 100k sparse models, 0.31 s after 100k seed-shaped ones, on the development
+    machine. Young cyclic garbage made before the call is then found by the next full
+    collection instead of the next young one. When the program has frozen objects of
+    its own (``gc.get_freeze_count()``), they stay frozen and the walk happens.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -87,6 +95,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
