@@ -46,10 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
         server: _Recorder = self.server  # type: ignore[assignment]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        server.seen.append(
-            {"line": self.requestline, "headers": dict(self.headers.items()),
-             "order": list(self.headers.keys()), "body": body}  # fmt: skip
-        )
+        seen = {"line": self.requestline, "headers": dict(self.headers.items()), "body": body}
+        server.seen.append({**seen, "order": list(self.headers.keys())})
         listing = self.path.partition("?")[0].endswith("/customers")
         answer = {"customers": [_CUSTOMER]} if listing else {"customer": _CUSTOMER}
         payload = json.dumps(answer).encode()
