@@ -20,10 +20,10 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import UnionType
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Final, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, create_model
 from pydantic import ValidationError as PydanticValidationError
@@ -362,19 +362,33 @@ def validate_payload(payload: Mapping[str, Any]) -> None:
     # as a transport error that hides which field it was (customData may hold anything).
     problems += [
         (field, f"must be a finite number (JSON has no {value!r}); remove it or set a number")
-        for field, value in _non_finite(payload, "")
+        for field, value in _non_finite(payload)
     ]
     if problems:
         raise ValidationError(problems)
 
 
-def _non_finite(value: Any, path: str) -> Iterator[tuple[str, float]]:
+_CANNOT_HOLD_A_FLOAT: Final = frozenset({str, int, bool, type(None)})
+
+
+def _non_finite(payload: Any) -> list[tuple[str, float]]:
     """``(dotted path, value)`` of every NaN or infinite float inside a JSON value."""
-    if isinstance(value, float) and not math.isfinite(value):
-        yield path or "customer", value
+    found: list[tuple[str, float]] = []
+    _find_non_finite(payload, "", found)
+    return found
+
+
+def _find_non_finite(value: Any, path: str, found: list[tuple[str, float]]) -> None:
+    # Once per update on the whole payload: text, integers and nulls (nearly every value)
+    # are passed over by their exact type, not walked into.
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            found.append((path or "customer", value))
     elif isinstance(value, Mapping):
         for key, inner in value.items():
-            yield from _non_finite(inner, f"{path}.{key}" if path else str(key))
+            if type(inner) not in _CANNOT_HOLD_A_FLOAT:
+                _find_non_finite(inner, f"{path}.{key}" if path else str(key), found)
     elif isinstance(value, list | tuple):
         for i, inner in enumerate(value):
-            yield from _non_finite(inner, f"{path}[{i}]")
+            if type(inner) not in _CANNOT_HOLD_A_FLOAT:
+                _find_non_finite(inner, f"{path}[{i}]", found)

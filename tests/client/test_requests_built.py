@@ -46,9 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
         server: _Recorder = self.server  # type: ignore[assignment]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        server.seen.append(
-            {"line": self.requestline, "headers": dict(self.headers.items()), "body": body}
-        )
+        seen = {"line": self.requestline, "headers": dict(self.headers.items()), "body": body}
+        server.seen.append({**seen, "order": list(self.headers.keys())})
         listing = self.path.partition("?")[0].endswith("/customers")
         answer = {"customers": [_CUSTOMER]} if listing else {"customer": _CUSTOMER}
         payload = json.dumps(answer).encode()
@@ -76,13 +75,14 @@ def recorder() -> Iterator[_Recorder]:
 
 def _configured(session: requests.Session) -> requests.Session:
     session.headers["X-Trace"] = "notebook-7"
+    session.headers["X-Unset"] = None  # merge_setting drops it: never sent
     session.cookies.set("lb", "node-3")
     return session
 
 
 def test_requests_are_the_ones_session_request_would_send(recorder):
-    """Same request line, headers (session headers, Basic auth, cookies) and body bytes as
-    ``requests.Session.request`` sends for the same call."""
+    """Same request line, headers (session headers, Basic auth, cookies; in the same order)
+    and body bytes as ``requests.Session.request`` sends for the same call."""
     with tnb.Client("id", "key", base_url=recorder.base_url,
                     session=_configured(requests.Session())) as client:  # fmt: skip
         client.get_customer("42")
@@ -102,6 +102,7 @@ def test_requests_are_the_ones_session_request_would_send(recorder):
     assert posted["email"] == "new@example.com"
     assert [r["line"] for r in ours] == [r["line"] for r in recorder.seen]
     assert [r["headers"] for r in ours] == [r["headers"] for r in recorder.seen]
+    assert [r["order"] for r in ours] == [r["order"] for r in recorder.seen]
     assert [r["body"] for r in ours] == [r["body"] for r in recorder.seen]
 
 
@@ -132,6 +133,21 @@ def test_a_cookie_the_server_sets_is_sent_back(recorder):
         client.get_customer("42")
     assert "Cookie" not in recorder.seen[0]["headers"]
     assert recorder.seen[1]["headers"]["Cookie"] == "AWSALB=abc"
+
+
+def test_session_headers_changed_between_requests_are_sent_as_changed(recorder):
+    """A header changed, added or removed on the session after a request is sent that way by
+    the next one (the checked headers are remembered per set of names and values)."""
+    session = requests.Session()
+    with tnb.Client("id", "key", base_url=recorder.base_url, session=session) as client:
+        client.get_customer("42")
+        session.headers["X-Trace"] = "a"
+        client.get_customer("42")
+        session.headers["X-Trace"] = "b"
+        client.get_customer("42")
+        del session.headers["X-Trace"]
+        client.get_customer("42")
+    assert [r["headers"].get("X-Trace") for r in recorder.seen] == [None, "a", "b", None]
 
 
 def test_a_session_that_makes_requests_its_own_way_is_used_as_it_is(recorder):
