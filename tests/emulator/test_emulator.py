@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -715,3 +716,106 @@ def test_answers_carry_the_current_date_and_compact_json(emu: Emulator, http: re
         when = email.utils.parsedate_to_datetime(response.headers["Date"]).timestamp()
         assert int(before) <= when <= after
     assert response.content.startswith(b'{"customer":{"customerId":"77","name":"Zo\xc3\xab"')
+
+
+# --- the wire, byte by byte ---------------------------------------------------------------
+
+
+def _read_answer(reader: Any) -> tuple[int, dict[str, str], bytes] | None:
+    status_line = reader.readline()
+    if not status_line:
+        return None  # the server closed the connection
+    headers = {}
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("iso-8859-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    status = int(status_line.split()[1])
+    body = b"" if status == 100 else reader.read(int(headers.get("content-length", 0)))
+    return status, headers, body
+
+
+def _exchange(emu: Emulator, *requests_sent: bytes) -> list[tuple[int, dict[str, str], bytes]]:
+    """Send raw requests on one connection, each after the previous answer; every answer
+    (an interim 100 included), until the server closes the connection."""
+    answers: list[tuple[int, dict[str, str], bytes]] = []
+    with (
+        socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock,
+        sock.makefile("rb") as reader,
+    ):
+        for raw in requests_sent:
+            try:
+                sock.sendall(raw)
+            except OSError:  # closed after the previous answer
+                break
+            while (answer := _read_answer(reader)) is not None:
+                answers.append(answer)
+                if answer[0] != 100:
+                    break
+            if answer is None:
+                break
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_WR)
+        assert reader.read() == b""  # and then the server closes
+    return answers
+
+
+def _authorization(emu: Emulator) -> bytes:
+    return (
+        requests.Request("GET", "http://x", auth=(emu.access_id, emu.access_key))
+        .prepare()
+        .headers["Authorization"]
+        .encode()
+    )
+
+
+def test_keep_alive_and_closing_follow_the_request(emu: Emulator) -> None:
+    """HTTP/1.1 keeps the connection (header names in any case), ``Connection: close``
+    and HTTP/1.0 end it after the answer."""
+    get = b"GET /api/v1/customers/" + ADA.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+    auth = b"aUtHoRiZaTiOn: " + _authorization(emu) + b"\r\n"
+    answers = _exchange(emu, get + auth + b"\r\n", get + auth + b"Connection: close\r\n\r\n")
+    assert [status for status, _, _ in answers] == [200, 200]
+    assert json.loads(answers[0][2])["customer"]["customerId"] == ADA
+    old = b"GET /api/v1/customers/" + ADA.encode() + b" HTTP/1.0\r\n" + auth + b"\r\n"
+    assert [status for status, _, _ in _exchange(emu, old, old)] == [200]
+
+
+def test_a_body_is_read_by_its_content_length_and_expect_continue_is_answered(emu) -> None:
+    body = json.dumps({"email": "wire.test@example.com"}).encode()
+    post = (
+        b"POST /api/v1/customers/" + ADA.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: " + _authorization(emu) + b"\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\nExpect: 100-continue\r\n"
+        b"Connection: close\r\n\r\n" + body
+    )
+    answers = _exchange(emu, post)
+    assert [status for status, _, _ in answers] == [100, 200]
+    stored = {customer["customerId"]: customer for customer in emu.customers()}
+    assert stored[ADA]["email"] == "wire.test@example.com"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"GET /api/v1 /customers HTTP/1.1\r\n\r\n", 400),
+        (b"GET /api/v1/customers HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET /api/v1/customers HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 101 + b"\r\n", 431),
+    ],
+    ids=["four words", "long header line", "101 headers"],
+)
+def test_a_malformed_request_gets_a_json_error_and_a_closed_connection(emu, raw, status) -> None:
+    answers = _exchange(emu, raw)
+    assert len(answers) == 1
+    got, headers, body = answers[0]
+    assert got == status
+    assert headers["content-type"].startswith("application/json")
+    assert json.loads(body)["errors"]
+
+
+@pytest.mark.parametrize("version", [b"HTTP/x.y", b"HTTP/2.0"])
+def test_a_request_in_no_http_1_version_gets_the_bare_json_error(emu, version) -> None:
+    """No status line, as http.server answers a version it cannot speak (HTTP/0.9 style)."""
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+        sock.sendall(b"GET /api/v1/customers " + version + b"\r\n\r\n")
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert json.loads(answer)["errors"]

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from http.client import HTTPMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, cast
 
@@ -106,6 +107,34 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+_MAX_LINE = 65536  # http.client's limits for a header line and for the number of headers
+_MAX_HEADERS = 100
+
+
+def _version(text: str) -> tuple[int, int] | None:
+    """``HTTP/1.1`` → ``(1, 1)``; None for anything else."""
+    name, _, number = text.partition("/")
+    major, dot, minor = number.partition(".")
+    if name != "HTTP" or not dot or not major.isdigit() or not minor.isdigit():
+        return None
+    return int(major), int(minor)
+
+
+def _read_headers(rfile: Any) -> HTTPMessage | str:
+    """The header block up to its blank line, or what is wrong with it (a 431's text)."""
+    headers = HTTPMessage()
+    for _ in range(_MAX_HEADERS + 1):
+        line = rfile.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            return "Line too long"
+        if line in (b"\r\n", b"\n", b""):
+            return headers
+        name, colon, value = str(line, "iso-8859-1").partition(":")
+        if colon:  # a line that is not "name: value" (an obsolete folded one) is skipped
+            headers[name.strip()] = value.strip()
+    return "Too many headers"
+
+
 class Server(ThreadingHTTPServer):
     """An HTTP/1.1 server on 127.0.0.1 for one emulator, serving on its own daemon thread.
 
@@ -188,6 +217,9 @@ class Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
     disable_nagle_algorithm = True  # else every keep-alive request stalls ~40 ms
+    # Buffered, so an answer's headers and body leave in one send when the handler is done
+    # (handle_one_request flushes); a body bigger than the buffer is written straight.
+    wbufsize = 64 * 1024
 
     def version_string(self) -> str:
         return cast(Server, self.server).server_header
@@ -204,6 +236,52 @@ class _Handler(BaseHTTPRequestHandler):
             text = super().date_time_string(now)
             _Handler._date = (now, text)
         return text
+
+    def parse_request(self) -> bool:
+        """``BaseHTTPRequestHandler.parse_request`` with the headers split on ``:`` into an
+        ``HTTPMessage``, not read through the ``email`` package's parser: 12 µs against
+        78 µs a request, which under load is a tenth of the emulator's CPU per request.
+        The request line, keep-alive and ``Expect: 100-continue`` are handled as there."""
+        self.command = None  # type: ignore[assignment]  # as the standard library does
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        raw: bytes = self.raw_requestline  # type: ignore[attr-defined]  # set by the caller
+        self.requestline = str(raw, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:
+            version = _version(words[-1])
+            if version is None:
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request version ({words[-1]!r})")
+                return False
+            if version >= (2, 0):
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+                return False
+            self.close_connection = version < (1, 1)
+            self.request_version = words[-1]
+        if not 2 <= len(words) <= 3 or (len(words) == 2 and words[0] != "GET"):
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request syntax ({self.requestline!r})")
+            return False
+        self.command, self.path = words[:2]
+        if len(words) == 2:  # HTTP/0.9
+            self.close_connection = True
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")
+        headers = _read_headers(self.rfile)
+        if isinstance(headers, str):
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, headers)
+            return False
+        self.headers = headers
+        connection = (headers.get("Connection") or "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        expect = (headers.get("Expect") or "").lower()
+        if expect == "100-continue" and self.request_version >= "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         if logger.isEnabledFor(logging.DEBUG):
