@@ -188,7 +188,7 @@ def build_frame(records: list[Any], *, mask: bool) -> pd.DataFrame:
     """The frame for a list of customers (see ``customers_to_frame``)."""
     try:
         # Checking every item's type first costs a pass over 100k records; reading them
-        # as dicts fails fast on anything else (a Customer has no .get), so try that.
+        # as dicts fails on anything else (dict.values refuses it), so try that.
         return _build(records, mask=mask)
     except (AttributeError, TypeError):
         if all(type(record) is dict for record in records):
