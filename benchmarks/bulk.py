@@ -22,7 +22,10 @@ is mostly the emulator and the scheduler, not the client. Against a minimal sing
 asyncio server answering the same JSON after 20 ms (an experiment, not part of this file)
 the same client measured 7.3–7.5x with the competing process (the client before these
 changes 7.25x): the emulator's handler threads, sharing one GIL in their own process, add
-about 2–3 ms to each round trip of update_many when a CPU-bound process competes.
+about 2–3 ms to each round trip of update_many when a CPU-bound process competes. With
+the emulator then answering in one send and splitting request headers itself (its CPU per
+request 0.66 → 0.60 ms), three runs gave 7.03x, 6.75x and 6.82x in the competing row and
+7.35–7.42x without: at the line, within the machine's noise.
 
 Run: ``.venv/bin/python benchmarks/bulk.py [--customers 400] [--latency-ms 20] [--workers 8]``
 """

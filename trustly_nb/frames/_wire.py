@@ -44,7 +44,7 @@ def customers_frame(
 
     The result equals ``customers_to_frame(client.list_customers(...), mask=mask)``
     (values, dtypes, index and attrs) and is faster to get, with less memory: no pydantic
-    model is made per customer (2.5-3.3x ``pd.json_normalize(requests.get(url).json()
+    model is made per customer (2.7-4.0x ``pd.json_normalize(requests.get(url).json()
     ["customers"])`` at 100k customers, ``benchmarks/wire_frame.py``). Retries, errors,
     cassettes and the emulator work as for :meth:`Client.list_customers`.
 
