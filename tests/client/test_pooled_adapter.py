@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -25,82 +21,19 @@ from requests.adapters import HTTPAdapter
 import trustly_nb as tnb
 from trustly_nb.client._pool import PooledAdapter
 
-_CUSTOMER = {"customerId": "42", "name": "Ada", "email": "ada@example.com",
-             "phone": "+15555550100", "address": {"country": "US"}}  # fmt: skip
-
-
-class _Server(ThreadingHTTPServer):
-    """Answers every request with one customer; remembers the request line and the
-    client's port (one port per connection)."""
-
-    daemon_threads = True
-
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.seen: list[tuple[str, int]] = []
-        self.set_cookie: str | None = None
-        super().__init__(("127.0.0.1", 0), _Handler)
-        if tls is not None:
-            self.socket = tls.wrap_socket(self.socket, server_side=True)
-        self.scheme = "https" if tls is not None else "http"
-
-    @property
-    def origin(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.server_address[1]}"
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.origin}/api/v1"
-
-    @property
-    def connections(self) -> int:
-        return len({port for _, port in self.seen})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _answer(self) -> None:
-        server: _Server = self.server  # type: ignore[assignment]
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        server.seen.append((self.requestline, self.client_address[1]))
-        payload = json.dumps({"customer": _CUSTOMER}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        if server.set_cookie:
-            self.send_header("Set-Cookie", server.set_cookie)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = _answer  # noqa: N815
-
-
-def _serving(tls: ssl.SSLContext | None = None) -> Iterator[_Server]:
-    server = _Server(tls)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+from ..recording_server import RecordingServer, serving
 
 
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    yield from _serving()
+def server() -> Iterator[RecordingServer]:
+    with serving() as started:
+        yield started
 
 
 @pytest.fixture
-def other_server() -> Iterator[_Server]:
-    yield from _serving()
+def other_server() -> Iterator[RecordingServer]:
+    with serving() as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
@@ -144,10 +77,11 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def tls_server(certificate: tuple[Path, Path]) -> Iterator[_Server]:
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[RecordingServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    yield from _serving(context)
+    with serving(context) as started:
+        yield started
 
 
 def _session(adapter_class: type[HTTPAdapter], pools: int = 4) -> requests.Session:
@@ -190,8 +124,8 @@ def test_a_second_host_gets_its_own_pool(server, other_server, adapter_class):
         for _ in range(3):
             session.get(f"{server.base_url}/customers/1", timeout=5)
             session.get(f"{other_server.base_url}/customers/2", timeout=5)
-    assert [line for line, _ in server.seen] == ["GET /api/v1/customers/1 HTTP/1.1"] * 3
-    assert [line for line, _ in other_server.seen] == ["GET /api/v1/customers/2 HTTP/1.1"] * 3
+    assert [r["line"] for r in server.seen] == ["GET /api/v1/customers/1 HTTP/1.1"] * 3
+    assert [r["line"] for r in other_server.seen] == ["GET /api/v1/customers/2 HTTP/1.1"] * 3
     assert server.connections == other_server.connections == 1
 
 
@@ -226,8 +160,8 @@ def test_a_proxy_is_still_used(server, other_server, adapter_class):
         session.get(url, timeout=5)
         session.get(url, timeout=5, proxies={"http": server.origin})
         session.get(url, timeout=5)
-    assert [line for line, _ in server.seen] == [f"GET {url} HTTP/1.1"]
-    assert [line for line, _ in other_server.seen] == ["GET /api/v1/customers/7 HTTP/1.1"] * 2
+    assert [r["line"] for r in server.seen] == [f"GET {url} HTTP/1.1"]
+    assert [r["line"] for r in other_server.seen] == ["GET /api/v1/customers/7 HTTP/1.1"] * 2
 
 
 @both_adapters

@@ -8,9 +8,7 @@ a plain ``Session.request`` on an identically configured session is the referenc
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -18,59 +16,13 @@ import requests
 
 import trustly_nb as tnb
 
-_CUSTOMER = {"customerId": "42", "name": "Ada", "email": "ada@example.com",
-             "phone": "+15555550100", "address": {"country": "US"}}  # fmt: skip
-
-
-class _Recorder(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        self.seen: list[dict[str, Any]] = []
-        self.set_cookie: str | None = None
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/v1"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _answer(self) -> None:
-        server: _Recorder = self.server  # type: ignore[assignment]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        seen = {"line": self.requestline, "headers": dict(self.headers.items()), "body": body}
-        server.seen.append({**seen, "order": list(self.headers.keys())})
-        listing = self.path.partition("?")[0].endswith("/customers")
-        answer = {"customers": [_CUSTOMER]} if listing else {"customer": _CUSTOMER}
-        payload = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        if server.set_cookie:
-            self.send_header("Set-Cookie", server.set_cookie)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = _answer  # noqa: N815
+from ..recording_server import RecordingServer, serving
 
 
 @pytest.fixture
-def recorder() -> Iterator[_Recorder]:
-    server = _Recorder()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+def recorder() -> Iterator[RecordingServer]:
+    with serving() as server:
+        yield server
 
 
 def _configured(session: requests.Session) -> requests.Session:
