@@ -6,9 +6,11 @@ Faults are injected by the real emulator over loopback (its ``faults`` hook, lat
 
 from __future__ import annotations
 
+import logging
 import zlib
 
 import pytest
+import requests
 
 import trustly_nb as tnb
 from trustly_nb import emulator
@@ -129,3 +131,41 @@ def test_bulk_under_every_fault_accounts_for_every_row_and_a_rerun_finishes():
         assert set(second["status"]) <= {"ok", "skipped"}
         for cid in ids:
             assert emu.get(cid)["externalTier"] == f"Tier-{cid[-2:]}"
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("X-Note", "tok-4242\nInjected: 1"), ("X-Note", " tok-4242"), ("X-Note", 424242)],
+)
+def test_an_unsendable_session_header_is_a_configuration_error_at_once(header, value, caplog):
+    """A header requests refuses to send is the caller's to fix: ConfigurationError names
+    it (never its value, which may be a secret), nothing reaches the server, no retry."""
+    session = requests.Session()
+    with emulator.serve() as emu:
+        client = emu.client(session=session, max_retries=3, backoff=0.001)
+        cid = emu.customers()[0]["customerId"]
+        session.headers[header] = value
+        emu.reset_requests()
+        with caplog.at_level(logging.INFO, logger="trustly_nb"):
+            for call in (lambda: client.get_customer(cid), client.list_customers):
+                with pytest.raises(tnb.ConfigurationError, match="Nothing was sent") as info:
+                    call()
+                assert "'X-Note'" in str(info.value)
+                assert "4242" not in str(info.value)
+        assert emu.requests == []
+        assert not [r for r in caplog.records if "retry" in r.getMessage()]
+        del session.headers[header]
+        assert client.get_customer(cid).customer_id == cid  # the same client, once fixed
+
+
+def test_a_malformed_proxy_url_is_a_configuration_error_without_the_url():
+    """A proxy URL requests cannot parse: ConfigurationError says to check the proxy
+    settings and does not quote the URL (it may hold a password); nothing is sent."""
+    session = requests.Session()
+    session.proxies = {"http": "http://user:s3cret@proxy.example:99999"}  # no such port
+    with emulator.serve() as emu:
+        client = emu.client(session=session, max_retries=3, backoff=0.001)
+        with pytest.raises(tnb.ConfigurationError, match="proxy settings") as info:
+            client.list_customers()
+        assert "s3cret" not in str(info.value)
+        assert emu.requests == []

@@ -23,6 +23,7 @@ from ..errors import CassetteError, RequestInfo
 from ._prepare import builds_like_requests, prepare, send_settings
 from ._source import response_source
 from ._transport import (
+    UNSENDABLE,
     Retry,
     api_error,
     json_body,
@@ -30,6 +31,7 @@ from ._transport import (
     may_retry_status,
     never_sent,
     transport_error,
+    unsendable_error,
     wait_to_retry,
 )
 
@@ -129,6 +131,8 @@ def send(
         except CassetteError as exc:
             # An expected situation: the user's frames, not 50 lines through requests.
             raise exc.with_traceback(None) from None
+        except UNSENDABLE as exc:  # no retry: it would fail the same way
+            raise unsendable_error(exc, info, session.headers) from None
         except requests.RequestException as exc:
             sent = not never_sent(exc)
             if attempt < client.max_retries and may_retry_failure(retry, sent):

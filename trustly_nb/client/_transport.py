@@ -2,7 +2,8 @@
 
 The retry rules: GET retries on 5xx, 429, connection failures and
 read timeouts; POST only on 503/429 and on failures before the request was sent; a create
-without an ``externalId`` never; 4xx (but 429) never.
+without an ``externalId`` never; 4xx (but 429) never; a request requests cannot build or
+route (:data:`UNSENDABLE`: a bad header, a malformed proxy URL) never, as nothing was sent.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Protocol
 
 import requests
+from requests import exceptions as requests_errors
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from ..errors import (
     APIError,
+    ConfigurationError,
     RequestInfo,
     TransportError,
     TrustlyErrorDetail,
@@ -29,6 +33,7 @@ from ..errors import (
 )
 
 __all__ = [
+    "UNSENDABLE",
     "Retry",
     "api_error",
     "is_loopback",
@@ -39,6 +44,7 @@ __all__ = [
     "parse_retry_after",
     "retry_delay",
     "transport_error",
+    "unsendable_error",
     "wait_to_retry",
 ]
 
@@ -183,3 +189,53 @@ def transport_error(
     else:
         todo = "Check the network and the base URL, then try again."
     return TransportError(f"{info}: {what}. {todo}", request=info, sent=sent)
+
+
+UNSENDABLE = (
+    requests_errors.InvalidHeader,
+    requests_errors.InvalidURL,  # InvalidProxyURL too
+    requests_errors.InvalidSchema,
+    requests_errors.MissingSchema,
+    requests_errors.InvalidJSONError,
+    requests_errors.URLRequired,
+)
+"""What requests raises for a request it cannot build or route: nothing was sent, and
+sending it again fails the same way, so it is the caller's to fix, not the network's."""
+
+
+def unsendable_error(
+    exc: requests.RequestException, info: RequestInfo, headers: Mapping[str, Any]
+) -> ConfigurationError:
+    """The error for one of :data:`UNSENDABLE`, naming what to fix.
+
+    requests' own message is left out: it quotes the header value, or the proxy URL, that
+    it refused, and either may hold a secret.
+    """
+    if isinstance(exc, requests_errors.InvalidHeader):
+        bad = [name for name, value in headers.items() if not _sendable(name, value)]
+        named = ", ".join(map(repr, bad)) or "one of them"
+        what = (
+            f"the session's headers cannot be sent ({named}): a header's name and value must "
+            "be text, with no line break and no leading space"
+        )
+        todo = "Fix the headers of the requests.Session given to the Client"
+    elif isinstance(exc, requests_errors.InvalidJSONError):
+        what = "the request body cannot be written as JSON"
+        todo = "Send only text, numbers, booleans, lists and objects (no NaN or infinity)"
+    else:
+        what = f"requests cannot send to this URL or through this proxy ({type(exc).__name__})"
+        todo = (
+            "Check the base URL and the proxy settings (the HTTP(S)_PROXY variables, the "
+            "session's proxies)"
+        )
+    return ConfigurationError(f"{info}: {what}. Nothing was sent. {todo}, then try again.")
+
+
+def _sendable(name: Any, value: Any) -> bool:
+    if value is None:  # dropped, as Session.request drops it
+        return True
+    try:
+        requests.utils.check_header_validity((name, value))
+    except requests_errors.InvalidHeader:
+        return False
+    return True
