@@ -514,6 +514,46 @@ def test_latency_is_slept_outside_the_store_lock() -> None:
     assert not worker.is_alive()
 
 
+def test_requests_on_many_connections_wait_out_their_latency_together() -> None:
+    """One loop serves every connection: 8 requests all arrive (are recorded) while none
+    has been answered yet, each waiting out its own latency, and then all are answered."""
+    with emulator.serve(latency_ms=1_500) as emu, ThreadPoolExecutor(8) as pool:
+        url = f"{emu.base_url}/customers/{ADA}"
+        auth = (emu.access_id, emu.access_key)
+        pending = [pool.submit(requests.get, url, auth=auth, timeout=60) for _ in range(8)]
+        for _ in range(2000):
+            if len(emu.requests) == 8:
+                break
+            threading.Event().wait(0.005)
+        assert len(emu.requests) == 8
+        assert not any(future.done() for future in pending)
+        assert [future.result().status_code for future in pending] == [200] * 8
+
+
+def test_a_faults_hook_that_blocks_holds_only_its_own_request() -> None:
+    """While a faults hook is set, requests are answered on threads of their own: a hook
+    holding one request leaves the others answered."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold(method: str, path: str, k: int) -> None:
+        if path.endswith(ADA):
+            held.set()
+            release.wait(30)
+
+    with emulator.serve(faults=hold) as emu, _session(emu) as http, ThreadPoolExecutor(1) as pool:
+        stuck = pool.submit(http.get, f"{emu.base_url}/customers/{ADA}", timeout=60)
+        try:
+            assert held.wait(10)
+            other = requests.get(
+                f"{emu.base_url}/customers", auth=(emu.access_id, emu.access_key), timeout=10
+            )
+            assert other.status_code == 200
+            assert not stuck.done()
+        finally:
+            release.set()
+        assert stuck.result().status_code == 200
+
+
 def test_faults_hook_answers_html_or_drops_the_connection(emu: Emulator, http) -> None:
     """The faults hook can send an HTML 500 or drop the connection without an answer."""
     plan = {1: Fault(), 2: Fault.dropped_connection()}

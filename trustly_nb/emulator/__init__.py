@@ -1,10 +1,11 @@
 """A local, stateful emulator of the documented Customers API. It is **not** Trustly.
 
-It runs on the standard library (``http.server``), keeps customers in memory (thread
-safe), starts with a dozen synthetic customers (:func:`seed_customers`), and can add
-latency and fail a reproducible share of requests with 503. Tests, benchmarks, the
-``emulator`` mode and the shipped cassettes use it; every response carries a
-``Server: trustly_nb-emulator/<version> (not Trustly)`` header so nobody mistakes it.
+It runs on the standard library (one ``asyncio`` loop on a thread of its own serves every
+connection), keeps customers in memory (thread safe), starts with a dozen synthetic
+customers (:func:`seed_customers`), and can add latency and fail a reproducible share of
+requests with 503. Tests, benchmarks, the ``emulator`` mode and the shipped cassettes use
+it; every response carries a ``Server: trustly_nb-emulator/<version> (not Trustly)``
+header so nobody mistakes it.
 
 Documented by Trustly, and followed here:
     the four endpoints, their paths, query parameters and ``{"customer": ...}`` /

@@ -60,6 +60,18 @@ class RecordedRequest(NamedTuple):
     """The parsed JSON body, or ``None`` when there was none or it was not JSON."""
 
 
+class Arrival(NamedTuple):
+    """A request recorded on arrival (:meth:`Emulator.arrive`), to answer once its latency
+    has passed (:meth:`Emulator.respond`)."""
+
+    method: str
+    target: str
+    body: tuple[Any] | None
+    """``(value,)`` for a JSON body, else None (see ``parse_json``)."""
+    k: int
+    """Its number (1-based) among the requests to its method and path."""
+
+
 FaultHook = Callable[[str, str, int], "Fault | None"]
 """``faults(method, path, k)``: a :class:`Fault` for the k-th (1-based) request, or None."""
 
@@ -87,8 +99,8 @@ class Emulator:
         port: the port to listen on; 0 picks a free one (see :attr:`port`).
         access_id: the only accessId accepted.
         access_key: the only accessKey accepted.
-        latency_ms: added to every request, slept outside the store's lock so requests
-            overlap.
+        latency_ms: added to every request: a timer per request in the server's loop, so
+            requests overlap and nothing holds the store's lock meanwhile.
         fail_rate: the share of requests answered 503 before anything changes.
         seed: makes the failures reproducible: whether the k-th request (1-based, counted
             per method and path) fails depends only on (seed, method, path, k).
@@ -98,7 +110,9 @@ class Emulator:
         now_ms: a function giving epoch milliseconds, instead of the wall clock.
         customers: the initial customers; ``None`` means :func:`seed_customers`.
         faults: ``faults(method, path, k)`` may return a :class:`Fault` to send instead
-            of the normal answer (an HTML 500, a dropped connection, ...).
+            of the normal answer (an HTML 500, a dropped connection, ...). While it is set,
+            requests are answered on threads of their own, so a hook may block to hold one
+            request; without it the server's loop answers them itself.
     """
 
     def __init__(
@@ -132,7 +146,6 @@ class Emulator:
         self._meta_lock = threading.Lock()  # guards the request log and the counters
         self._counts: dict[tuple[str, str], int] = {}
         self._recorded: deque[RecordedRequest] = deque(maxlen=_MAX_RECORDED)
-        self._stopping = threading.Event()
         self._server: Server | None = None
         self._store = Store(self._clock, seed_customers() if customers is None else customers)
 
@@ -142,7 +155,6 @@ class Emulator:
         """Start serving on a background daemon thread; returns ``self``."""
         if self._server is not None:
             return self
-        self._stopping.clear()
         self._server = Server(self, self._requested_port, SERVER_HEADER)
         self._server.serve_in_background()
         logger.debug("emulator listening on %s", self.base_url)
@@ -152,7 +164,6 @@ class Emulator:
         """Stop serving and close every open connection, keep-alive ones included."""
         if self._server is None:
             return
-        self._stopping.set()  # wakes handlers sleeping out their latency
         self._server.stop()
         self._server = None
 
@@ -225,26 +236,27 @@ class Emulator:
     # --- what the HTTP layer calls (the HTTP layer, _http.py) --------------------------
     # It also calls _invalid() for a request whose body it cannot read.
 
-    def handle(self, method: str, target: str, authorization: str | None, body: bytes) -> Reply:
-        """Answer one request as the API would; the HTTP layer calls this for each one.
+    def arrive(self, method: str, target: str, body: bytes) -> Arrival:
+        """Record a request as it arrives (``target``: the path and query as sent, ``body``:
+        raw, ``b""`` for none); the HTTP layer then waits out :attr:`latency_ms`."""
+        path = target.partition("?")[0]
+        parsed = parse_json(body)
+        with self._meta_lock:
+            self._recorded.append(RecordedRequest(method, target, parsed[0] if parsed else None))
+            k = self._counts[method, path] = self._counts.get((method, path), 0) + 1
+        return Arrival(method, target, parsed, k)
 
-        Args:
-            method: the HTTP method.
-            target: the path with its query string, as sent.
-            authorization: the ``Authorization`` header, or ``None``.
-            body: the raw request body (``b""`` for none).
-
-        Returns:
-            What to send back; an exception while answering becomes a Trustly-shaped 500.
-        """
+    def respond(self, arrival: Arrival, authorization: str | None) -> Reply:
+        """The API's answer to an arrived request (``authorization``: its header, if any);
+        an exception while answering becomes a Trustly-shaped 500."""
         try:
-            return self._answer(method, target, authorization, body)
+            return self._answer(arrival, authorization)
         except Exception:
-            logger.exception("emulator failed on %s %s", method, target)
+            logger.exception("emulator failed on %s %s", arrival.method, arrival.target)
             return self._error(500, INTERNAL_ERROR, 100, "Internal server error")
 
     def _protocol_error(self, status: int, message: str) -> Reply:
-        """The JSON error for a request the HTTP layer refuses before :meth:`handle`."""
+        """The JSON error for a request the HTTP layer refuses before :meth:`arrive`."""
         domain, code = {404: (NOT_FOUND, 404), 400: (INVALID_PARAMETER, 200)}.get(
             status, (INTERNAL_ERROR, 100)
         )
@@ -268,14 +280,9 @@ class Emulator:
         message = f"Could not find a customer using Id {customer_id}"
         return self._error(400, INVALID_PARAMETER, 200, message)
 
-    def _answer(self, method: str, target: str, authorization: str | None, raw: bytes) -> Reply:
-        path, _, query = target.partition("?")
-        body = parse_json(raw)
-        with self._meta_lock:
-            self._recorded.append(RecordedRequest(method, target, body[0] if body else None))
-            k = self._counts[method, path] = self._counts.get((method, path), 0) + 1
-        if self.latency_ms > 0 and self._stopping.wait(self.latency_ms / 1000):
-            return Reply(503, drop=True)  # stopped while sleeping: answer nothing
+    def _answer(self, arrival: Arrival, authorization: str | None) -> Reply:
+        method, body, k = arrival.method, arrival.body, arrival.k
+        path, _, query = arrival.target.partition("?")
         fault = self.faults(method, path, k) if self.faults else None
         if fault is not None and not fault.cut:
             return fault
