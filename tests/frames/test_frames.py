@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 import string
@@ -577,6 +578,42 @@ def test_the_fast_build_matches_the_obvious_one(data):
     pd.testing.assert_frame_equal(customers_to_frame(data, mask=False), expected)
     models = [tnb.Customer.model_validate(c) for c in data]
     pd.testing.assert_frame_equal(tnb.customers_to_frame(models, mask=False), expected)
+
+
+def _odd_one(customer: dict[str, Any], odd: str) -> dict[str, Any]:
+    """``customer`` with its keys changed as ``odd`` says (same data otherwise)."""
+    changed = copy.deepcopy(customer)
+    if odd == "reordered":
+        changed = dict(reversed(list(changed.items())))
+    elif odd == "extra":
+        changed["zzExtra"] = "x"
+    elif odd == "swapped":  # as many keys as the others, one of them another
+        del changed["email"]
+        changed["zzExtra"] = "x"
+    elif odd == "short":
+        del changed["phone"]
+    elif odd == "nested swapped":
+        changed["address"] = {**{k: v for k, v in changed["address"].items() if k != "country"}}
+        changed["address"]["zzExtra"] = "x"
+    return changed
+
+
+_ODD = ["none", "reordered", "extra", "swapped", "short", "nested swapped"]
+
+
+@pytest.mark.parametrize("at", [0, 1, 299], ids=["first", "second", "past the first 256"])
+@pytest.mark.parametrize("odd", _ODD)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=customers())
+def test_records_of_one_shape_and_one_odd_one_match_the_obvious_build(data, odd, at):
+    """300 records with the keys of the first (which take a faster read), one of them
+    changed anywhere, past the first few hundred too: read as the obvious loop reads them."""
+    if not data:
+        return
+    records = [{**copy.deepcopy(data[0]), "customerId": str(5000 + i)} for i in range(300)]
+    records[at] = _odd_one(records[at], odd)
+    expected = _reference_frame(records)
+    pd.testing.assert_frame_equal(customers_to_frame(records, mask=False), expected)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
