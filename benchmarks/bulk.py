@@ -12,20 +12,17 @@ notebook's other kernel or a build does to the client's CPU share). Each figure 
 median of ``--repeat`` runs, the loop and update_many taking turns. Nothing is asserted;
 this prints a table.
 
-Measured on the 2-core development machine (shared: ±10–30 % from run to run), before and
-after the pooled adapter and the leaner request building, two runs of each in one sitting:
-7.17–7.66x / 6.55–6.60x before, 7.47–7.56x / 6.58–6.63x after (as it is / with the
-competing process). The client's CPU per request fell about 15 % at 8 workers and 20 ms
-(1.64 → 1.39 ms, ``time.process_time`` over update_many) and about 25 % on one worker with
-no latency (1.40 → 1.04 ms), yet the competing-process row hardly moved: what is left of it
-is mostly the emulator and the scheduler, not the client. Against a minimal single-threaded
-asyncio server answering the same JSON after 20 ms (an experiment, not part of this file)
-the same client measured 7.3–7.5x with the competing process (the client before these
-changes 7.25x): the emulator's handler threads, sharing one GIL in their own process, add
-about 2–3 ms to each round trip of update_many when a CPU-bound process competes. With
-the emulator then answering in one send and splitting request headers itself (its CPU per
-request 0.66 → 0.60 ms), three runs gave 7.03x, 6.75x and 6.82x in the competing row and
-7.35–7.42x without: at the line, within the machine's noise.
+Measured on the 2-core development machine (shared: ±10–30 % from run to run). The pooled
+adapter and the leaner request building cut the client's CPU per request about 15 % (1.64 →
+1.39 ms at 8 workers and 20 ms, ``time.process_time`` over update_many), yet the competing
+row stayed at 6.5–6.8x: the emulator's thread per connection was what held it. Its handler
+threads, sharing one GIL, woke and handed it over for every request, and with a CPU-bound
+process beside them that added 2–3 ms to each round trip (nice-ing the emulator and the
+burner, the client left at its own priority, gave 7.25x). With the emulator on one asyncio
+loop (its voluntary context switches 2,200 → 800 over a run, its CPU a little higher),
+five runs of the competing row in one sitting gave 7.30x, 7.03x, 6.97x, 7.06x and 6.81x
+(median 7.03x; the threaded emulator 6.53x and 6.64x in the same sitting), and 7.24–7.45x
+without: at the line, not over it with a margin.
 
 Run: ``.venv/bin/python benchmarks/bulk.py [--customers 400] [--latency-ms 20] [--workers 8]``
 """

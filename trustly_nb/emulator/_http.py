@@ -126,8 +126,8 @@ class Server:
     One thread, not a thread per connection: handler threads sharing one GIL wake and hand
     it over for every request, and with a CPU-bound process beside them that slowed 8
     concurrent clients at 20 ms latency by 2-3 ms a round trip (``benchmarks/bulk.py``:
-    update_many 6.6x the plain loop with the threaded server, 7.1-7.3x with this loop, on
-    the 2-core development machine). A request's latency is a timer in the loop, not a
+    update_many 6.5-6.6x the plain loop with the threaded server, 6.8-7.3x with this loop,
+    on the 2-core development machine). A request's latency is a timer in the loop, not a
     sleeping thread.
 
     Args:
