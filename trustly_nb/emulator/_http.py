@@ -271,7 +271,6 @@ class Server:
         """The request's body (by its Content-Length); None when the client went away."""
         headers = request.headers
         if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
-            request.close = True
             await self._send(
                 writer, request, self.emulator._invalid([(None, _CHUNKED)]), closing=True
             )
@@ -322,7 +321,7 @@ class Server:
             head = "\r\n".join([*lines, "", ""]).encode("latin-1")
             if len(body) <= _ONE_WRITE:  # one segment: the client reads it in one go
                 writer.write(head + body)
-            else:  # no copy of a big body (a million customers are 440 MB)
+            else:  # not joined: a body can be hundreds of MB (a million customers: 440 MB)
                 writer.write(head)
                 writer.write(body)
         await writer.drain()
