@@ -114,7 +114,13 @@ def _as_record(item: Any) -> dict[str, Any]:
 # --- the build ------------------------------------------------------------------------
 
 
-def key_columns(objs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Column]:
+def key_columns(
+    objs: list[dict[str, Any]],
+    keys: Sequence[str],
+    *,
+    rows: np.ndarray[Any, Any] | None = None,
+    n: int = 0,
+) -> dict[str, Column]:
     """``obj.get(key, NaN)`` for every object and key: one column per key, NaN where an
     object has no such key (a null stays None here: assemble() makes it NaN).
 
@@ -128,12 +134,16 @@ def key_columns(objs: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Co
     """
     if not keys:
         return {}
-    n, width = len(objs), len(keys)
+    count, width = len(objs), len(keys)
     table = _whole_rows(objs, keys) if _looks_uniform(objs, width) else None
     if table is None:
         missing = (NAN,) * width
-        rows = map(map, map(getattr, objs, repeat("get")), repeat(keys), repeat(missing))
-        table = table_of(rows, n, width)
+        values = map(map, map(getattr, objs, repeat("get")), repeat(keys), repeat(missing))
+        table = table_of(values, count, width)
+    if rows is not None:  # the objects are those rows of n: the other rows are NaN
+        whole = np.full((n, width), NAN, dtype=object)
+        whole[rows] = table
+        table = whole
     return {key: TableColumn(table, position) for position, key in enumerate(keys)}
 
 
@@ -249,15 +259,21 @@ def _build(records: list[dict[str, Any]], *, mask: bool) -> pd.DataFrame:
         if head not in positions:
             continue
         column = np.ascontiguousarray(table[:, positions[head]])
-        column[cells_are(column, None)] = _EMPTY  # no such object, or a null: no values
-        objs = column.tolist()
-        if not set(map(type, objs)) <= {dict}:
-            objs, strays = _as_dicts(objs)
+        absent = cells_are(column, None)  # no such object, or a null: no values
+        # Only the customers that have the object are read (a third have a driverLicense
+        # in the seed's shape); the others' cells stay NaN.
+        rows = np.flatnonzero(~absent) if absent.any() else None
+        objs = (column if rows is None else column[rows]).tolist()
+        if not set(map(type, objs)) <= {dict}:  # odd values: read every row as a dict
+            column[absent] = _EMPTY
+            objs, strays = _as_dicts(column.tolist())
+            rows = None
             if strays:
                 extras[head] = strays
         keys = set().union(*objs)
         found = [key for key in documented if key in keys]
         target = custom if head == "customData" else extras
-        for key, values in key_columns(objs, (*found, *_ordered(keys - set(documented)))).items():
+        ordered = (*found, *_ordered(keys - set(documented)))
+        for key, values in key_columns(objs, ordered, rows=rows, n=len(records)).items():
             (columns if key in documented else target)[f"{head}.{key}"] = values
     return assemble(columns, extras, custom, len(records), mask=mask)
