@@ -131,6 +131,9 @@ def key_columns(
     was 0.11 s against 0.06-0.08 s in one process on the development machine. When every
     object has every key (as each of the first few does: :func:`_looks_uniform`), a row is
     one ``itemgetter`` call instead.
+
+    ``rows``: when given, the objects are those rows of a table of ``n`` (the customers
+    that have the object); every other row is NaN.
     """
     if not keys:
         return {}
@@ -140,7 +143,7 @@ def key_columns(
         missing = (NAN,) * width
         values = map(map, map(getattr, objs, repeat("get")), repeat(keys), repeat(missing))
         table = table_of(values, count, width)
-    if rows is not None:  # the objects are those rows of n: the other rows are NaN
+    if rows is not None:
         whole = np.full((n, width), NAN, dtype=object)
         whole[rows] = table
         table = whole
