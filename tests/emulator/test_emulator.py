@@ -491,6 +491,14 @@ def test_injected_failures_happen_before_any_change() -> None:
     assert update.headers["Retry-After"] == "2"
 
 
+def _wait_for_requests(emu: Emulator, count: int) -> None:
+    """Wait (10 s at most) until the emulator has recorded ``count`` requests."""
+    for _ in range(2000):
+        if len(emu.requests) >= count:
+            return
+        threading.Event().wait(0.005)
+
+
 def test_latency_is_slept_outside_the_store_lock() -> None:
     """While a request sleeps out its latency, the store stays usable by others."""
     with emulator.serve(latency_ms=30_000) as emu:
@@ -504,10 +512,7 @@ def test_latency_is_slept_outside_the_store_lock() -> None:
 
         worker = threading.Thread(target=slow)
         worker.start()
-        for _ in range(2000):  # the request is recorded on arrival, before the sleep
-            if emu.requests:
-                break
-            threading.Event().wait(0.005)
+        _wait_for_requests(emu, 1)  # the request is recorded on arrival, before the sleep
         assert emu.get(ADA) is not None  # would block for 30 s if the sleep held the lock
         assert worker.is_alive()
         assert not outcome
@@ -522,10 +527,7 @@ def test_requests_on_many_connections_wait_out_their_latency_together() -> None:
         url = f"{emu.base_url}/customers/{ADA}"
         auth = (emu.access_id, emu.access_key)
         pending = [pool.submit(requests.get, url, auth=auth, timeout=60) for _ in range(8)]
-        for _ in range(2000):
-            if len(emu.requests) == 8:
-                break
-            threading.Event().wait(0.005)
+        _wait_for_requests(emu, 8)
         assert len(emu.requests) == 8
         assert not any(future.done() for future in pending)
         assert [future.result().status_code for future in pending] == [200] * 8
